@@ -1,0 +1,84 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+]
+
+let package = Package(
+    name: "orch",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "orch", targets: ["orch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+    ],
+    targets: [
+        .target(
+            name: "OrchSpec",
+            dependencies: [.product(name: "Yams", package: "Yams")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchGraph",
+            dependencies: ["OrchSpec"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchExecution",
+            dependencies: ["OrchSpec", "OrchGraph"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchTasks",
+            dependencies: [
+                "OrchSpec", "OrchExecution",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchStore",
+            dependencies: [
+                "OrchSpec", "OrchExecution",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchApp",
+            dependencies: ["OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore"],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "orch",
+            dependencies: [
+                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchTestSupport",
+            dependencies: ["OrchStore"],
+            path: "Tests/OrchTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
+    ]
+)

@@ -1,0 +1,49 @@
+import Foundation
+import Synchronization
+
+/// The log file of one attempt (`…/<task>/attempt-<n>.log`). Opened for
+/// appending, so a child process can write to the same file through its own
+/// descriptor without the two overwriting each other.
+public final class AttemptLog: Sendable {
+    public let path: String
+    private let handle: Mutex<FileHandle?>
+
+    /// Creates (or truncates) the file and its folder.
+    public init(path: String) throws {
+        self.path = path
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+    }
+
+    /// Appends `text` and a newline.
+    public func write(_ text: String) {
+        let data = Data((text.hasSuffix("\n") ? text : text + "\n").utf8)
+        handle.withLock { $0.map { try? $0.write(contentsOf: data) } }
+    }
+
+    public func close() {
+        handle.withLock { h in
+            try? h?.close()
+            h = nil
+        }
+    }
+
+    /// The last `lines` lines of the file (at most `maxBytes` read from its end).
+    public static func tail(of path: String, lines: Int = 40, maxBytes: Int = 16_384) -> String {
+        guard let h = FileHandle(forReadingAtPath: path) else { return "" }
+        defer { try? h.close() }
+        let size = (try? h.seekToEnd()) ?? 0
+        let start = size > UInt64(maxBytes) ? size - UInt64(maxBytes) : 0
+        try? h.seek(toOffset: start)
+        let data = (try? h.readToEnd()) ?? Data()
+        var text = String(decoding: data, as: UTF8.self)
+        if start > 0, let newline = text.firstIndex(of: "\n") { text = String(text[text.index(after: newline)...]) }
+        var all = text.split(separator: "\n", omittingEmptySubsequences: false)
+        if all.last == "" { all.removeLast() }
+        return all.suffix(lines).joined(separator: "\n")
+    }
+}

@@ -1,0 +1,44 @@
+import OrchGraph
+import OrchSpec
+
+/// A task ready to run: its body built by its kind, with retry and timeout settled.
+public struct PlannedTask: Sendable {
+    public var id: String
+    public var body: any TaskBody
+    public var retry: RetryPolicy
+    public var timeout: Duration?
+
+    public init(id: String, body: any TaskBody, retry: RetryPolicy, timeout: Duration?) {
+        self.id = id
+        self.body = body
+        self.retry = retry
+        self.timeout = timeout
+    }
+}
+
+/// What the executor runs: the graph, the chosen nodes, and a body for each.
+public struct ExecutionPlan: Sendable {
+    public var graph: TaskGraph
+    public var selected: Set<Int>
+    /// Keyed by graph node index.
+    public var tasks: [Int: PlannedTask]
+    /// Nodes that already succeeded in an earlier attempt of this run (`orch retry`).
+    public var alreadySucceeded: Set<Int>
+    /// Attempts already made per node in an earlier attempt of this run, so
+    /// new attempts continue the numbering instead of overwriting logs.
+    public var previousAttempts: [Int: Int]
+
+    public init(graph: TaskGraph, selected: Set<Int>, tasks: [Int: PlannedTask],
+                alreadySucceeded: Set<Int> = [], previousAttempts: [Int: Int] = [:]) {
+        self.graph = graph
+        self.selected = selected
+        self.tasks = tasks
+        self.alreadySucceeded = alreadySucceeded
+        self.previousAttempts = previousAttempts
+    }
+
+    /// Selected node ids in a valid run order.
+    public var orderedIDs: [String] {
+        graph.layers(of: selected).flatMap { $0 }.map { graph.nodes[$0].id }
+    }
+}

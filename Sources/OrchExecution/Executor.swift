@@ -1,0 +1,230 @@
+import Foundation
+import OrchGraph
+import OrchSpec
+
+/// Runs an `ExecutionPlan`: bounded parallelism on one task group, retries
+/// with backoff, timeouts, stop requests. The only state changes happen in
+/// the parent loop; children return outcomes (the shape of ServiceGroup).
+public struct Executor: Sendable {
+    public struct Configuration: Sendable {
+        public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+        /// Stop everything at the first failed task.
+        public var failFast = false
+        /// Lines of each attempt's log kept with the attempt.
+        public var logTailLines = 40
+        public init() {}
+    }
+
+    public var configuration: Configuration
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+    }
+
+    private enum ChildResult: Sendable {
+        case stopRequested(String?)
+        case taskEnded(Int, TaskState, String?)
+    }
+
+    /// Runs the plan to the end and returns the run's status. Every event goes
+    /// to `observers` in order, and all are delivered before this returns.
+    public func run(_ plan: ExecutionPlan, info: RunInfo, observers: [any RunObserver],
+                    stop: StopSignal = StopSignal()) async -> RunStatus {
+        let journal = EventJournal(observers: observers)
+        return await withTaskGroup(of: RunStatus?.self) { group in
+            group.addTask {
+                await journal.deliver()
+                return nil
+            }
+            let status = await execute(plan, info: info, journal: journal, stop: stop)
+            journal.finish()
+            await group.waitForAll()
+            return status
+        }
+    }
+
+    private func execute(_ plan: ExecutionPlan, info: RunInfo, journal: EventJournal, stop: StopSignal) async -> RunStatus {
+        journal.emit(.runStarted(info))
+        var machine = RunStateMachine(graph: plan.graph, selected: plan.selected,
+                                      concurrency: configuration.concurrency, done: plan.alreadySucceeded)
+        var stopMessage: String?
+        let graph = plan.graph
+        func emitChanges(_ changes: [(index: Int, state: TaskState)], message: String?) {
+            for change in changes {
+                journal.emit(.taskStateChanged(task: graph.nodes[change.index].id, state: change.state,
+                                               at: Date(), message: message))
+            }
+        }
+
+        await withTaskGroup(of: ChildResult.self) { group in
+            group.addTask { .stopRequested(await stop.wait()) }
+            func launchReady() {
+                for i in machine.startReady() {
+                    guard let task = plan.tasks[i] else {
+                        preconditionFailure("plan has no body for node \(graph.nodes[i].id)")
+                    }
+                    journal.emit(.taskStateChanged(task: task.id, state: .running, at: Date(), message: nil))
+                    let firstAttempt = (plan.previousAttempts[i] ?? 0) + 1
+                    group.addTask {
+                        let (state, message) = await runTask(task, firstAttempt: firstAttempt, info: info, journal: journal)
+                        return .taskEnded(i, state, message)
+                    }
+                }
+            }
+            launchReady()
+            while !machine.isFinished, let next = await group.next() {
+                switch next {
+                case let .stopRequested(reason?):
+                    stopMessage = "stopped: \(reason)"
+                    emitChanges(machine.stop(.cancelled), message: stopMessage)
+                    group.cancelAll()
+                case .stopRequested(nil):
+                    break
+                case let .taskEnded(i, state, message):
+                    journal.emit(.taskStateChanged(task: graph.nodes[i].id, state: state, at: Date(), message: message))
+                    emitChanges(machine.finish(i, as: state), message: "upstream `\(graph.nodes[i].id)` did not succeed")
+                    if state == .failed && configuration.failFast && machine.stopKind == nil {
+                        stopMessage = "stopped after `\(graph.nodes[i].id)` failed (--fail-fast)"
+                        emitChanges(machine.stop(.failFast), message: stopMessage)
+                        group.cancelAll()
+                    }
+                    launchReady()
+                }
+            }
+            group.cancelAll()
+        }
+        let status = machine.runStatus
+        journal.emit(.runFinished(status: status, at: Date(), message: stopMessage))
+        return status
+    }
+
+    /// All attempts of one task; returns its final state and a message.
+    private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo,
+                         journal: EventJournal) async -> (TaskState, String?) {
+        let taskDirectory = (info.directory as NSString).appendingPathComponent(task.id)
+        let lastAttempt = firstAttempt + task.retry.retries
+        var attempt = firstAttempt
+        while true {
+            if Task.isCancelled { return (.cancelled, "cancelled before attempt \(attempt)") }
+            let started = Date()
+            let logPath = (taskDirectory as NSString).appendingPathComponent("attempt-\(attempt).log")
+            let log: AttemptLog
+            do {
+                log = try AttemptLog(path: logPath)
+            } catch {
+                return (.failed, "cannot create the attempt log \(logPath): \(error)")
+            }
+            journal.emit(.attemptStarted(task: task.id, attempt: attempt, at: started, logPath: logPath))
+            log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
+            let context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
+                                      maxAttempts: lastAttempt, logicalTime: info.logicalTime,
+                                      taskDirectory: taskDirectory, log: log, timeout: task.timeout)
+            let result = await runAttempt(task, context: context)
+            let finished = Date()
+            var record = AttemptRecord(task: task.id, attempt: attempt, status: .succeeded, startedAt: started,
+                                       finishedAt: finished, errorClass: nil, error: nil, exitCode: nil,
+                                       logPath: logPath, logTail: "", output: nil)
+            switch result {
+            case let .succeeded(output):
+                record.output = output
+                log.write("== orch: succeeded in \(DurationText.format(record.duration))" + (output.summary.map { ": \($0)" } ?? ""))
+            case let .failed(failure):
+                record.status = .failed
+                record.errorClass = failure.errorClass
+                record.error = failure.message
+                record.exitCode = failure.exitCode
+                log.write("== orch: failed (\(failure.errorClass)): \(failure.message)")
+            case let .timedOut(limit):
+                record.status = .timedOut
+                record.errorClass = "timeout"
+                record.error = "timed out after \(DurationText.format(limit)) (the task's `timeout`); its work was stopped"
+                log.write("== orch: \(record.error!)")
+            case .cancelled:
+                record.status = .cancelled
+                record.errorClass = "cancelled"
+                record.error = "cancelled while running"
+                log.write("== orch: cancelled")
+            }
+            log.close()
+            record.logTail = AttemptLog.tail(of: logPath, lines: configuration.logTailLines)
+            journal.emit(.attemptFinished(record))
+
+            switch result {
+            case .succeeded:
+                return (.succeeded, nil)
+            case .cancelled:
+                return (.cancelled, record.error)
+            case let .failed(failure) where !failure.retryable:
+                return (.failed, failure.message)
+            case .failed, .timedOut:
+                guard attempt < lastAttempt else {
+                    let tries = attempt - firstAttempt + 1
+                    return (.failed, record.error! + (tries > 1 ? " (after \(tries) attempts)" : ""))
+                }
+                let delay = task.retry.delay(afterAttempt: attempt - firstAttempt + 1, random: Double.random(in: 0..<1))
+                journal.emit(.retryScheduled(task: task.id, afterAttempt: attempt, delay: delay, at: Date()))
+                do { try await Task.sleep(for: delay) } catch { return (.cancelled, "cancelled while waiting to retry") }
+                attempt += 1
+            }
+        }
+    }
+
+    private enum AttemptResult: Sendable {
+        case succeeded(TaskOutput)
+        case failed(TaskFailure)
+        case timedOut(Duration)
+        case cancelled
+    }
+
+    private enum AttemptRace: Sendable {
+        case body(Result<TaskOutput, any Error>)
+        case deadline
+        case deadlineCancelled
+    }
+
+    /// One attempt raced against its timeout; on timeout the body is
+    /// cancelled and awaited, so its work is really stopped before we go on.
+    private func runAttempt(_ task: PlannedTask, context: TaskContext) async -> AttemptResult {
+        await withTaskGroup(of: AttemptRace.self) { group in
+            group.addTask {
+                do { return .body(.success(try await task.body.run(context))) } catch { return .body(.failure(error)) }
+            }
+            if let timeout = task.timeout {
+                group.addTask {
+                    do {
+                        try await Task.sleep(for: timeout)
+                        return .deadline
+                    } catch {
+                        return .deadlineCancelled
+                    }
+                }
+            }
+            var timedOut = false
+            var outcome: AttemptResult = .cancelled
+            while let next = await group.next() {
+                switch next {
+                case .deadline:
+                    timedOut = true
+                    group.cancelAll()
+                case .deadlineCancelled:
+                    continue
+                case let .body(result):
+                    group.cancelAll()
+                    if timedOut, let timeout = task.timeout {
+                        outcome = .timedOut(timeout)
+                    } else {
+                        switch result {
+                        case let .success(output): outcome = .succeeded(output)
+                        case .failure where Task.isCancelled: outcome = .cancelled
+                        case let .failure(error as TaskFailure): outcome = .failed(error)
+                        case .failure(is CancellationError): outcome = .cancelled
+                        case let .failure(error):
+                            outcome = .failed(TaskFailure("internal", String(describing: error), retryable: false))
+                        }
+                    }
+                }
+            }
+            return outcome
+        }
+    }
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+/// Who or what started a run.
+public enum RunTrigger: Sendable, Hashable {
+    case manual
+    case schedule(String)
+    case retry(of: String)
+
+    public var text: String {
+        switch self {
+        case .manual: return "manual"
+        case let .schedule(name): return "schedule:\(name)"
+        case let .retry(of): return "retry:\(of)"
+        }
+    }
+}
+
+/// What a run is, as recorded when it starts.
+public struct RunInfo: Sendable, Hashable {
+    public var id: String
+    public var pipeline: String
+    public var pipelineFile: String
+    public var trigger: RunTrigger
+    public var logicalTime: Date
+    public var params: [String: String]
+    public var specHash: String
+    public var host: String
+    public var pid: Int32
+    /// `runs/<pipeline>/<run-id>`.
+    public var directory: String
+    /// The tasks of this run (after selection), in a valid run order.
+    public var tasks: [String]
+    public var startedAt: Date
+
+    public init(id: String, pipeline: String, pipelineFile: String, trigger: RunTrigger, logicalTime: Date,
+                params: [String: String], specHash: String, host: String, pid: Int32, directory: String,
+                tasks: [String], startedAt: Date) {
+        self.id = id
+        self.pipeline = pipeline
+        self.pipelineFile = pipelineFile
+        self.trigger = trigger
+        self.logicalTime = logicalTime
+        self.params = params
+        self.specHash = specHash
+        self.host = host
+        self.pid = pid
+        self.directory = directory
+        self.tasks = tasks
+        self.startedAt = startedAt
+    }
+
+    /// A new id: sortable by time, short enough to type, unique enough for
+    /// several schedulers (`20261126-005125-3fa9c2`).
+    public static func makeID(at date: Date = Date()) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.timeZone = TimeZone(identifier: "UTC")
+        f.dateFormat = "yyyyMMdd-HHmmss"
+        let suffix = String(UInt32.random(in: 0..<0x100_0000), radix: 16)
+        return f.string(from: date) + "-" + String(repeating: "0", count: 6 - suffix.count) + suffix
+    }
+}
+
+/// One finished attempt, as the store and reports see it.
+public struct AttemptRecord: Sendable, Hashable {
+    public var task: String
+    public var attempt: Int
+    public var status: AttemptStatus
+    public var startedAt: Date
+    public var finishedAt: Date
+    public var errorClass: String?
+    public var error: String?
+    public var exitCode: Int32?
+    public var logPath: String
+    public var logTail: String
+    public var output: TaskOutput?
+
+    public var duration: Duration { .milliseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1000)) }
+}
+
+/// Everything that happens in a run, in order. Observers (the store, the
+/// console) receive these one at a time from the journal.
+public enum RunEvent: Sendable, Hashable {
+    case runStarted(RunInfo)
+    case taskStateChanged(task: String, state: TaskState, at: Date, message: String?)
+    case attemptStarted(task: String, attempt: Int, at: Date, logPath: String)
+    case attemptFinished(AttemptRecord)
+    case retryScheduled(task: String, afterAttempt: Int, delay: Duration, at: Date)
+    case runFinished(status: RunStatus, at: Date, message: String?)
+}
+
+/// Receives a run's events in order. Implementations must not throw: a
+/// failing observer logs and carries on, it never stops a run.
+public protocol RunObserver: Sendable {
+    func observe(_ event: RunEvent) async
+}

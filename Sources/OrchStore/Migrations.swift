@@ -1,0 +1,122 @@
+import Foundation
+import PostgresNIO
+
+/// The orch schema's versions. Append only: never edit a migration that has
+/// shipped; add the next one.
+enum Migrations {
+    struct Migration: Sendable {
+        var version: Int
+        var name: String
+        var sql: String
+    }
+
+    static let all: [Migration] = [
+        Migration(version: 1, name: "runs, task runs, attempts", sql: """
+        CREATE TABLE orch.runs (
+            id            text PRIMARY KEY,
+            pipeline      text NOT NULL,
+            pipeline_file text NOT NULL,
+            trigger       text NOT NULL,
+            logical_time  timestamptz NOT NULL,
+            params        jsonb NOT NULL DEFAULT '{}',
+            spec_hash     text NOT NULL,
+            status        text NOT NULL,
+            message       text,
+            host          text,
+            pid           integer,
+            run_dir       text,
+            started_at    timestamptz NOT NULL,
+            finished_at   timestamptz,
+            heartbeat_at  timestamptz
+        );
+        CREATE INDEX runs_started_idx ON orch.runs (started_at DESC);
+        CREATE INDEX runs_pipeline_started_idx ON orch.runs (pipeline, started_at DESC);
+        CREATE INDEX runs_active_idx ON orch.runs (heartbeat_at) WHERE status = 'running';
+
+        CREATE TABLE orch.task_runs (
+            run_id      text NOT NULL REFERENCES orch.runs (id) ON DELETE CASCADE,
+            task_id     text NOT NULL,
+            position    integer NOT NULL,
+            state       text NOT NULL,
+            message     text,
+            attempts    integer NOT NULL DEFAULT 0,
+            started_at  timestamptz,
+            finished_at timestamptz,
+            PRIMARY KEY (run_id, task_id)
+        );
+
+        CREATE TABLE orch.attempts (
+            run_id      text NOT NULL,
+            task_id     text NOT NULL,
+            attempt     integer NOT NULL,
+            status      text NOT NULL,
+            started_at  timestamptz NOT NULL,
+            finished_at timestamptz,
+            duration_ms bigint,
+            error_class text,
+            error       text,
+            exit_code   integer,
+            log_path    text NOT NULL,
+            log_tail    text,
+            output      jsonb,
+            PRIMARY KEY (run_id, task_id, attempt),
+            FOREIGN KEY (run_id, task_id) REFERENCES orch.task_runs (run_id, task_id) ON DELETE CASCADE
+        );
+        """),
+    ]
+
+    /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.
+    static let lockKey: Int64 = 0x6f72_6368_6d69_6772
+
+    static let bootstrap = """
+    CREATE SCHEMA IF NOT EXISTS orch;
+    CREATE TABLE IF NOT EXISTS orch.schema_migrations (
+        version    integer PRIMARY KEY,
+        name       text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+    );
+    """
+}
+
+extension Store {
+    /// Applies the migrations not yet applied, each in its own transaction,
+    /// under an advisory lock. Returns the versions it applied.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await client.withConnection { connection in
+            _ = try await connection.query("SELECT pg_advisory_lock(\(Migrations.lockKey))", logger: logger).collect()
+            do {
+                _ = try await connection.simpleQuery("SET client_min_messages = warning; " + Migrations.bootstrap).get()
+                var applied = Set<Int>()
+                for try await version in try await connection.query("SELECT version FROM orch.schema_migrations",
+                                                                    logger: logger).decode(Int.self) {
+                    applied.insert(version)
+                }
+                var done: [Int] = []
+                for migration in Migrations.all where !applied.contains(migration.version) {
+                    let name = migration.name.replacingOccurrences(of: "'", with: "''")
+                    _ = try await connection.simpleQuery("""
+                    BEGIN;
+                    \(migration.sql)
+                    INSERT INTO orch.schema_migrations (version, name) VALUES (\(migration.version), '\(name)');
+                    COMMIT;
+                    """).get()
+                    done.append(migration.version)
+                }
+                _ = try await connection.query("SELECT pg_advisory_unlock(\(Migrations.lockKey))", logger: logger).collect()
+                return done
+            } catch {
+                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                _ = try? await connection.query("SELECT pg_advisory_unlock(\(Migrations.lockKey))", logger: logger).collect()
+                throw StoreError("applying orch's schema migrations failed: \(StoreError.describe(error))")
+            }
+        }
+    }
+
+    /// The latest applied schema version.
+    public func schemaVersion() async throws -> Int {
+        let rows = try await client.query("SELECT coalesce(max(version), 0) FROM orch.schema_migrations", logger: logger)
+        for try await v in rows.decode(Int.self) { return v }
+        return 0
+    }
+}

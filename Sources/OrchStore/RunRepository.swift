@@ -1,0 +1,174 @@
+import Foundation
+import OrchExecution
+import PostgresNIO
+
+/// Reads and writes runs, task runs and attempts. Every write is one short
+/// statement (or one transaction) so that each transition lands as it happens.
+public struct RunRepository: Sendable {
+    let store: Store
+    private var client: PostgresClient { store.client }
+
+    // MARK: writes
+
+    /// Records a new run with all its tasks pending, or (for a resumed run)
+    /// marks it running again and adds tasks it did not have.
+    public func start(_ info: RunInfo) async throws {
+        let params = jsonObject(info.params)
+        let positions = info.tasks.indices.map { $0 }
+        try await client.withTransaction(logger: store.logger) { c in
+            try await c.query("""
+            INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status,
+                                   host, pid, run_dir, started_at, heartbeat_at)
+            VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
+                    \(params)::jsonb, \(info.specHash), 'running', \(info.host), \(Int(info.pid)), \(info.directory),
+                    \(info.startedAt), now())
+            ON CONFLICT (id) DO UPDATE SET status = 'running', message = NULL, finished_at = NULL,
+                host = excluded.host, pid = excluded.pid, heartbeat_at = now()
+            """, logger: store.logger)
+            try await c.query("""
+            INSERT INTO orch.task_runs (run_id, task_id, position, state)
+            SELECT \(info.id), t.task_id, t.position, 'pending'
+            FROM unnest(\(info.tasks)::text[], \(positions)::int[]) AS t(task_id, position)
+            ON CONFLICT (run_id, task_id) DO NOTHING
+            """, logger: store.logger)
+        }
+    }
+
+    public func setTaskState(run: String, task: String, state: TaskState, at: Date, message: String?) async throws {
+        try await client.query("""
+        UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
+            started_at = CASE WHEN \(state.rawValue) = 'running' THEN coalesce(started_at, \(at)) ELSE started_at END,
+            finished_at = CASE WHEN \(state.isFinal) THEN \(at) ELSE NULL END
+        WHERE run_id = \(run) AND task_id = \(task)
+        """, logger: store.logger)
+    }
+
+    public func startAttempt(run: String, task: String, attempt: Int, at: Date, logPath: String) async throws {
+        try await client.withTransaction(logger: store.logger) { c in
+            try await c.query("""
+            INSERT INTO orch.attempts (run_id, task_id, attempt, status, started_at, log_path)
+            VALUES (\(run), \(task), \(attempt), 'running', \(at), \(logPath))
+            ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = 'running', started_at = excluded.started_at
+            """, logger: store.logger)
+            try await c.query("UPDATE orch.task_runs SET attempts = greatest(attempts, \(attempt)) WHERE run_id = \(run) AND task_id = \(task)",
+                              logger: store.logger)
+        }
+    }
+
+    public func finishAttempt(run: String, _ r: AttemptRecord) async throws {
+        let output = r.output.map { jsonObject($0.facts.merging(["summary": $0.summary ?? ""]) { a, _ in a }) }
+        let exitCode = r.exitCode.map(Int.init)
+        let durationMs = Int(r.finishedAt.timeIntervalSince(r.startedAt) * 1000)
+        try await client.query("""
+        UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),
+            error_class = \(r.errorClass), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
+            output = \(output)::jsonb
+        WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
+        """, logger: store.logger)
+    }
+
+    public func finish(run: String, status: RunStatus, at: Date, message: String?) async throws {
+        try await client.query("""
+        UPDATE orch.runs SET status = \(status.rawValue), finished_at = \(at), message = \(message) WHERE id = \(run)
+        """, logger: store.logger)
+    }
+
+    public func heartbeat(run: String) async throws {
+        try await client.query("UPDATE orch.runs SET heartbeat_at = now() WHERE id = \(run)", logger: store.logger)
+    }
+
+    // MARK: reads
+
+    /// Recent runs, newest first, with task counts (served by the started_at indexes).
+    public func list(pipeline: String? = nil, limit: Int = 20) async throws -> [StoredRun] {
+        let rows = try await client.query("""
+        SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
+               r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
+               coalesce((SELECT json_object_agg(state, n)::text FROM
+                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
+        FROM orch.runs r
+        WHERE \(pipeline) IS NULL OR r.pipeline = \(pipeline)
+        ORDER BY r.started_at DESC
+        LIMIT \(limit)
+        """, logger: store.logger)
+        var runs: [StoredRun] = []
+        for try await row in rows {
+            runs.append(try decodeRun(row))
+        }
+        return runs
+    }
+
+    /// Finds a run by id or unique id prefix.
+    /// - Throws: `StoreError` when none or several match.
+    public func resolve(_ idOrPrefix: String) async throws -> String {
+        let rows = try await client.query("""
+        SELECT id FROM orch.runs WHERE id = \(idOrPrefix)
+        UNION ALL
+        (SELECT id FROM orch.runs WHERE id LIKE \(idOrPrefix + "%") AND id <> \(idOrPrefix) ORDER BY id DESC LIMIT 5)
+        """, logger: store.logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        if ids.first == idOrPrefix { return idOrPrefix }
+        guard !ids.isEmpty else { throw StoreError("no run with id `\(idOrPrefix)`; `orch status` lists recent runs") }
+        guard ids.count == 1 else {
+            throw StoreError("`\(idOrPrefix)` matches several runs (\(ids.joined(separator: ", "))); give more of the id")
+        }
+        return ids[0]
+    }
+
+    /// The run with all tasks and attempts, or nil.
+    public func detail(_ id: String) async throws -> StoredRunDetail? {
+        let runRows = try await client.query("""
+        SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
+               r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
+               coalesce((SELECT json_object_agg(state, n)::text FROM
+                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
+        FROM orch.runs r WHERE r.id = \(id)
+        """, logger: store.logger)
+        var run: StoredRun?
+        for try await row in runRows { run = try decodeRun(row) }
+        guard let run else { return nil }
+
+        var attempts: [String: [StoredAttempt]] = [:]
+        let attemptRows = try await client.query("""
+        SELECT task_id, attempt, status, started_at, finished_at, duration_ms, error_class, error, exit_code, log_path, log_tail
+        FROM orch.attempts WHERE run_id = \(id) ORDER BY task_id, attempt
+        """, logger: store.logger)
+        for try await (task, n, status, started, finished, ms, errorClass, error, exit, path, tail) in attemptRows.decode(
+            (String, Int, String, Date, Date?, Int?, String?, String?, Int?, String, String?).self) {
+            attempts[task, default: []].append(StoredAttempt(attempt: n, status: status, startedAt: started, finishedAt: finished,
+                                                             durationMs: ms, errorClass: errorClass, error: error,
+                                                             exitCode: exit, logPath: path, logTail: tail))
+        }
+        var tasks: [StoredTaskRun] = []
+        let taskRows = try await client.query("""
+        SELECT task_id, position, state, message, attempts, started_at, finished_at
+        FROM orch.task_runs WHERE run_id = \(id) ORDER BY position
+        """, logger: store.logger)
+        for try await (task, position, state, message, count, started, finished) in taskRows.decode(
+            (String, Int, String, String?, Int, Date?, Date?).self) {
+            tasks.append(StoredTaskRun(taskID: task, position: position, state: state, message: message, attemptCount: count,
+                                       startedAt: started, finishedAt: finished, attempts: attempts[task] ?? []))
+        }
+        return StoredRunDetail(run: run, tasks: tasks)
+    }
+
+    private func decodeRun(_ row: PostgresRow) throws -> StoredRun {
+        let (id, pipeline, file, trigger, logical, params, hash, status, message, host, pid, dir, started, finished, counts) =
+            try row.decode((String, String, String, String, Date, String, String, String, String?, String?, Int?, String?,
+                            Date, Date?, String).self)
+        return StoredRun(id: id, pipeline: pipeline, pipelineFile: file, trigger: trigger, logicalTime: logical,
+                         params: decodeJSON(params, as: [String: String].self) ?? [:], specHash: hash, status: status,
+                         message: message, host: host, pid: pid, runDirectory: dir, startedAt: started, finishedAt: finished,
+                         taskCounts: decodeJSON(counts, as: [String: Int].self) ?? [:])
+    }
+}
+
+func jsonObject(_ dictionary: [String: String]) -> String {
+    let data = (try? JSONSerialization.data(withJSONObject: dictionary, options: [.sortedKeys])) ?? Data("{}".utf8)
+    return String(decoding: data, as: UTF8.self)
+}
+
+func decodeJSON<T: Decodable>(_ text: String, as type: T.Type) -> T? {
+    try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+}

@@ -1,0 +1,51 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// orch's state in PostgreSQL: runs, task runs, attempts. Reach it with
+/// `Store.with(url) { store in … }`, which runs the connection pool for the
+/// duration of the closure and applies migrations first.
+public final class Store: Sendable {
+    let client: PostgresClient
+    let logger: Logger
+    public let url: DatabaseURL
+
+    init(client: PostgresClient, url: DatabaseURL, logger: Logger) {
+        self.client = client
+        self.url = url
+        self.logger = logger
+    }
+
+    /// Connects to `url`, migrates the schema (unless `migrate` is false) and runs `body`.
+    public static func with<T: Sendable>(_ url: DatabaseURL, migrate: Bool = true,
+                                         _ body: @Sendable (Store) async throws -> T) async throws -> T {
+        var logger = Logger(label: "orch.store")
+        logger.logLevel = .critical
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let store = Store(client: client, url: url, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                await client.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            if migrate { try await store.migrate() }
+            return try await body(store)
+        }
+    }
+
+    /// A quick round trip, to tell "server down" from other problems.
+    public func ping() async throws {
+        _ = try await client.query("SELECT 1").collect()
+    }
+
+    /// Runs a script of several statements (simple query protocol) on one connection.
+    public func executeScript(_ sql: String) async throws {
+        try await client.withConnection { connection in
+            _ = try await connection.simpleQuery(sql).get()
+        }
+    }
+
+    public var runs: RunRepository { RunRepository(store: self) }
+    public var warehouse: Warehouse { Warehouse(store: self) }
+}
