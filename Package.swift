@@ -38,8 +38,10 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution",
+                "OrchSpec", "OrchExecution", "OrchStore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
+                // Not imported here: listed so OrchStore's imports resolve (C shims of its dependencies).
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -57,7 +59,10 @@ let package = Package(
         ),
         .target(
             name: "OrchApp",
-            dependencies: ["OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore"],
+            dependencies: [
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -65,12 +70,13 @@ let package = Package(
             dependencies: [
                 "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore"],
+            dependencies: ["OrchStore", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
         ),

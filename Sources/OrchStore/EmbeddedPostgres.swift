@@ -52,7 +52,7 @@ public struct EmbeddedPostgres: Sendable {
             try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
             if let owner = owner {
                 try await run("/bin/chown", ["-R", "\(owner.name):", directory, socketDirectory], as: nil)
-                let reachable = try await run("/usr/bin/test", ["-w", dataDirectory + "/..", "-a", "-w", socketDirectory],
+                let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socketDirectory],
                                               as: owner, check: false)
                 guard reachable.ok else {
                     throw StoreError.embedded("""

@@ -86,7 +86,12 @@ extension Store {
         try await client.withConnection { connection in
             _ = try await connection.query("SELECT pg_advisory_lock(\(Migrations.lockKey))", logger: logger).collect()
             do {
-                _ = try await connection.simpleQuery("SET client_min_messages = warning; " + Migrations.bootstrap).get()
+                func script(_ sql: String) async throws {
+                    for statement in SQLScript.split(sql) {
+                        _ = try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: logger).collect()
+                    }
+                }
+                try await script("SET client_min_messages = warning; " + Migrations.bootstrap)
                 var applied = Set<Int>()
                 for try await version in try await connection.query("SELECT version FROM orch.schema_migrations",
                                                                     logger: logger).decode(Int.self) {
@@ -95,18 +100,18 @@ extension Store {
                 var done: [Int] = []
                 for migration in Migrations.all where !applied.contains(migration.version) {
                     let name = migration.name.replacingOccurrences(of: "'", with: "''")
-                    _ = try await connection.simpleQuery("""
+                    try await script("""
                     BEGIN;
-                    \(migration.sql)
+                    \(migration.sql);
                     INSERT INTO orch.schema_migrations (version, name) VALUES (\(migration.version), '\(name)');
                     COMMIT;
-                    """).get()
+                    """)
                     done.append(migration.version)
                 }
                 _ = try await connection.query("SELECT pg_advisory_unlock(\(Migrations.lockKey))", logger: logger).collect()
                 return done
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                _ = try? await connection.query("ROLLBACK", logger: logger).collect()
                 _ = try? await connection.query("SELECT pg_advisory_unlock(\(Migrations.lockKey))", logger: logger).collect()
                 throw StoreError("applying orch's schema migrations failed: \(StoreError.describe(error))")
             }

@@ -39,11 +39,9 @@ public final class Store: Sendable {
         _ = try await client.query("SELECT 1").collect()
     }
 
-    /// Runs a script of several statements (simple query protocol) on one connection.
+    /// Runs a script of several statements on one connection, in a transaction.
     public func executeScript(_ sql: String) async throws {
-        try await client.withConnection { connection in
-            _ = try await connection.simpleQuery(sql).get()
-        }
+        try await warehouse.execute(script: sql)
     }
 
     public var runs: RunRepository { RunRepository(store: self) }

@@ -48,3 +48,9 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+extension StoreError {
+    public static func notFound(_ run: String) -> StoreError {
+        StoreError("no run `\(run)`; `orch status` lists recent runs")
+    }
+}

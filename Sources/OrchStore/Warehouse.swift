@@ -7,20 +7,35 @@ import PostgresNIO
 public struct Warehouse: Sendable {
     let store: Store
 
-    /// Runs a script of one or more statements on one connection, with a
-    /// statement timeout when given. Postgres' message, detail and hint are
-    /// kept in the thrown `WarehouseError`.
-    public func execute(script: String, timeout: Duration? = nil) async throws {
+    /// Runs a script of one or more statements on one connection, in one
+    /// transaction unless `transaction` is false, with a statement timeout
+    /// when given. Postgres' message, detail, hint and the script line of the
+    /// failing statement are kept in the thrown `WarehouseError`.
+    public func execute(script: String, timeout: Duration? = nil, transaction: Bool = true) async throws {
+        let statements = SQLScript.split(script)
         try await store.client.withConnection { connection in
+            func run(_ sql: String) async throws {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: store.logger).collect()
+            }
+            var current: SQLScript.Statement?
             do {
-                if let timeout {
-                    _ = try await connection.simpleQuery("SET statement_timeout = \(Int(timeout.seconds * 1000))").get()
+                if let timeout { try await run("SET statement_timeout = \(Int(timeout.seconds * 1000))") }
+                if transaction { try await run("BEGIN") }
+                for statement in statements {
+                    current = statement
+                    try await run(statement.text)
                 }
-                _ = try await connection.simpleQuery(script).get()
-                if timeout != nil { _ = try await connection.simpleQuery("RESET statement_timeout").get() }
+                current = nil
+                if transaction { try await run("COMMIT") }
+                if timeout != nil { try await run("RESET statement_timeout") }
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK; RESET statement_timeout").get()
-                throw WarehouseError(error)
+                try? await run("ROLLBACK")
+                try? await run("RESET statement_timeout")
+                var failure = WarehouseError(error)
+                if let current {
+                    failure.line = failure.position.map { SQLScript.line(of: $0, in: current, script: script) } ?? current.line
+                }
+                throw failure
             }
         }
     }
@@ -29,10 +44,11 @@ public struct Warehouse: Sendable {
     public func rows(_ sql: String) async throws -> [[String?]] {
         do {
             return try await store.client.withConnection { connection in
-                let rows = try await connection.simpleQuery(sql).get()
-                return rows.map { row in
-                    row.map { cell in cell.bytes.map { String(buffer: $0) } }
+                var out: [[String?]] = []
+                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: store.logger) {
+                    out.append(row.map { cell in cell.bytes.map { String(buffer: $0) } })
                 }
+                return out
             }
         } catch let error as WarehouseError {
             throw error
@@ -50,6 +66,8 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     public var sqlState: String?
     /// 1-based character offset in the statement, when Postgres gives one.
     public var position: Int?
+    /// 1-based line in the script of the failing statement (or of the error in it).
+    public var line: Int?
     /// True when the connection failed, not the statement: worth retrying.
     public var isConnectionProblem: Bool
 

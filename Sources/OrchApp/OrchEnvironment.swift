@@ -1,0 +1,39 @@
+import Foundation
+import OrchStore
+
+/// Where orch keeps things and which database it uses, from the environment:
+/// `ORCH_HOME` (default `./runs`) holds run folders and the embedded
+/// cluster; `ORCH_DATABASE_URL`, when set, names the server to use instead.
+public struct OrchEnvironment: Sendable {
+    public var home: String
+    public var databaseURL: String?
+    public var variables: [String: String]
+
+    public init(variables: [String: String] = ProcessInfo.processInfo.environment,
+                currentDirectory: String = FileManager.default.currentDirectoryPath) {
+        self.variables = variables
+        let home = variables["ORCH_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "runs"
+        self.home = URL(fileURLWithPath: home, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
+            .standardizedFileURL.path
+        self.databaseURL = variables["ORCH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public var embedded: EmbeddedPostgres { EmbeddedPostgres(configuration: .init(home: home)) }
+
+    /// The database to use: `ORCH_DATABASE_URL`, or the embedded cluster (started if needed).
+    public func database() async throws -> DatabaseURL {
+        if let databaseURL { return try DatabaseURL(parsing: databaseURL) }
+        return try await embedded.start()
+    }
+
+    /// Connects (starting the embedded cluster if needed), migrates, and runs `body`.
+    public func withStore<T: Sendable>(_ body: @Sendable (Store) async throws -> T) async throws -> T {
+        let url = try await database()
+        return try await Store.with(url, body)
+    }
+
+    /// `<home>/<pipeline>/<run-id>`.
+    public func runDirectory(pipeline: String, runID: String) -> String {
+        "\(home)/\(pipeline)/\(runID)"
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import OrchExecution
+import OrchGraph
+import OrchSpec
+import OrchStore
+import OrchTasks
+
+/// Runs a pipeline end to end: load, select, render, plan, execute, record.
+public struct PipelineRunner: Sendable {
+    public var environment: OrchEnvironment
+    public var heartbeatInterval: Duration = .seconds(10)
+
+    public init(environment: OrchEnvironment) {
+        self.environment = environment
+    }
+
+    /// The outcome of `run`.
+    public struct Outcome: Sendable {
+        public var info: RunInfo
+        public var status: RunStatus
+    }
+
+    /// Prepares the run (everything that can fail because of the user's
+    /// input fails here, before anything is recorded) and executes it.
+    /// - Throws: `SpecError` or `RunSetupError` (the user's input), or a store error.
+    public func run(_ request: RunRequest, store: Store, observers: [any RunObserver] = [],
+                    stop: StopSignal = StopSignal()) async throws -> Outcome {
+        let loaded = try PipelineLoader.load(path: request.pipelinePath)
+        let spec = loaded.spec
+        let params = try resolveParams(spec, overrides: request.params)
+        let selected: Set<Int>
+        do {
+            selected = try loaded.graph.select(request.select, exclude: request.exclude)
+        } catch let error as SelectionError {
+            throw RunSetupError(error.description)
+        }
+        let runID = RunInfo.makeID()
+        let directory = environment.runDirectory(pipeline: spec.name, runID: runID)
+        let logicalTime = request.logicalTime
+        let context = TemplateContext(
+            params: params, env: environment.variables,
+            run: ["id": runID, "logical_time": logicalTime.ISO8601Format(), "trigger": request.trigger.text],
+            pipeline: ["name": spec.name, "dir": spec.directory])
+        let kindEnvironment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: store.warehouse) { text, location in
+            try Template.render(text, context: context, at: location)
+        }
+        var tasks: [Int: PlannedTask] = [:]
+        var diagnostics: [Diagnostic] = []
+        for i in selected {
+            var task = loaded.tasks[i]!
+            do {
+                task.options = try task.options.mapScalars { text, location in
+                    try Template.render(text, context: context, at: location)
+                }
+                let body = try KindRegistry.body(for: task, environment: kindEnvironment)
+                tasks[i] = PlannedTask(id: task.id, body: body, retry: task.retry, timeout: task.timeout)
+            } catch let d as Diagnostic {
+                diagnostics.append(d)
+            } catch let e as SpecError {
+                diagnostics += e.diagnostics
+            }
+        }
+        if !diagnostics.isEmpty { throw SpecError(diagnostics.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }) }
+
+        let plan = ExecutionPlan(graph: loaded.graph, selected: selected, tasks: tasks)
+        let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: spec.file, trigger: request.trigger,
+                           logicalTime: logicalTime, params: params, specHash: spec.specHash,
+                           host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
+                           directory: directory, tasks: plan.orderedIDs, startedAt: Date())
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var executorConfiguration = Executor.Configuration()
+        executorConfiguration.concurrency = request.concurrency
+        executorConfiguration.failFast = request.failFast
+        let executor = Executor(configuration: executorConfiguration)
+        let recorder = StoreRecorder(store: store, runID: runID)
+        let status = await withTaskGroup(of: RunStatus?.self) { group in
+            // Heartbeat while the run is alive, so a crashed run can be told apart from a slow one.
+            group.addTask {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: heartbeatInterval)
+                    if Task.isCancelled { break }
+                    try? await store.runs.heartbeat(run: runID)
+                }
+                return nil
+            }
+            let status = await executor.run(plan, info: info, observers: [recorder] + observers, stop: stop)
+            group.cancelAll()
+            return status
+        }
+        return Outcome(info: info, status: status)
+    }
+
+    /// Declared params with `--param` overrides applied.
+    /// - Throws: `RunSetupError` for an override of an undeclared param.
+    func resolveParams(_ spec: PipelineSpec, overrides: [String: String]) throws -> [String: String] {
+        var params = Dictionary(spec.params.map { ($0.name, $0.value) }, uniquingKeysWith: { $1 })
+        for (key, value) in overrides.sorted(by: { $0.key < $1.key }) {
+            guard params[key] != nil else {
+                let names = spec.params.map(\.name)
+                let hint = KeySuggestion.nearest(to: key, among: names).map { " Did you mean `\($0)`?" }
+                    ?? (names.isEmpty ? " It declares none." : " Declared: \(names.joined(separator: ", ")).")
+                throw RunSetupError("`--param \(key)=…`: pipeline `\(spec.name)` has no param `\(key)`.\(hint)")
+            }
+            params[key] = value
+        }
+        return params
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import OrchStore
+
+/// The text of `orch status` and `orch status RUN`.
+public enum StatusView {
+    public static func runs(_ runs: [StoredRun], terminal: Terminal) -> String {
+        guard !runs.isEmpty else { return "no runs yet; start one with `orch run PIPELINE.yml`" }
+        let rows = runs.map { r -> [String] in
+            let counts = ["succeeded", "failed", "upstream_failed", "cancelled", "skipped", "running", "pending"]
+                .compactMap { k in r.taskCounts[k].map { "\($0) \(k)" } }.joined(separator: ", ")
+            return [r.id, r.pipeline, r.trigger, terminal.state(r.status), format(r.startedAt),
+                    Terminal.seconds(r.duration), counts]
+        }
+        return Terminal.table(["RUN", "PIPELINE", "TRIGGER", "STATUS", "STARTED", "DURATION", "TASKS"], rows)
+    }
+
+    public static func detail(_ d: StoredRunDetail, terminal: Terminal) -> String {
+        let r = d.run
+        var lines = [
+            "run \(r.id)  \(terminal.state(r.status))",
+            "  pipeline  \(r.pipeline) (\(r.pipelineFile)), spec \(r.specHash)",
+            "  trigger   \(r.trigger), logical time \(r.logicalTime.ISO8601Format())",
+            "  started   \(format(r.startedAt)) on \(r.host ?? "?") pid \(r.pid.map(String.init) ?? "?"), duration \(Terminal.seconds(r.duration))",
+        ]
+        if !r.params.isEmpty {
+            lines.append("  params    " + r.params.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " "))
+        }
+        if let message = r.message { lines.append("  note      \(message)") }
+        if let dir = r.runDirectory { lines.append("  folder    \(dir)") }
+        lines.append("")
+        var rows: [[String]] = []
+        for t in d.tasks {
+            let duration = t.startedAt.map { (t.finishedAt ?? Date()).timeIntervalSince($0) }
+            rows.append([t.taskID, terminal.state(t.state), String(t.attemptCount), Terminal.seconds(duration),
+                         t.state == "succeeded" ? "" : oneLine(t.message ?? "")])
+            for a in t.attempts where t.attempts.count > 1 || a.status != "succeeded" {
+                rows.append(["  #\(a.attempt)", a.status, "", Terminal.seconds(a.durationMs.map { Double($0) / 1000 }),
+                             oneLine(a.error ?? "")])
+            }
+        }
+        lines.append(Terminal.table(["TASK", "STATE", "ATTEMPTS", "DURATION", "ERROR"], rows))
+        return lines.joined(separator: "\n")
+    }
+
+    static func format(_ date: Date) -> String {
+        let f = DateFormatter()
+        f.locale = Locale(identifier: "en_US_POSIX")
+        f.dateFormat = "yyyy-MM-dd HH:mm:ss"
+        return f.string(from: date)
+    }
+
+    static func oneLine(_ s: String) -> String {
+        let line = s.split(separator: "\n").first.map(String.init) ?? ""
+        return line.count > 120 ? String(line.prefix(117)) + "..." : line
+    }
+
+    /// JSON for tools: ISO-8601 dates, sorted keys.
+    public static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+
+/// How to print: colour only on a terminal and when NO_COLOR is unset.
+public struct Terminal: Sendable {
+    public var color: Bool
+
+    public init(color: Bool) { self.color = color }
+
+    public static func detect(environment: [String: String] = ProcessInfo.processInfo.environment) -> Terminal {
+        Terminal(color: isatty(STDOUT_FILENO) == 1 && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb")
+    }
+
+    public func paint(_ text: String, _ code: String) -> String {
+        color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+
+    public func state(_ state: String) -> String {
+        switch state {
+        case "succeeded": return paint(state, "32")
+        case "failed", "crashed": return paint(state, "31")
+        case "upstream_failed", "cancelled": return paint(state, "33")
+        case "running": return paint(state, "36")
+        default: return paint(state, "2")
+        }
+    }
+
+    /// Left-aligned columns; ANSI colour codes don't count toward widths.
+    public static func table(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { c in all.map { visibleWidth($0[c]) }.max() ?? 0 }
+        return all.map { row in
+            row.enumerated().map { c, cell in
+                c == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[c] - visibleWidth(cell))
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+
+    static func visibleWidth(_ s: String) -> Int {
+        var count = 0
+        var inEscape = false
+        for ch in s {
+            if ch == "\u{1B}" { inEscape = true; continue }
+            if inEscape { if ch == "m" { inEscape = false }; continue }
+            count += 1
+        }
+        return count
+    }
+
+    public static func seconds(_ interval: TimeInterval?) -> String {
+        guard let interval else { return "-" }
+        if interval < 1 { return "\(Int((interval * 1000).rounded()))ms" }
+        if interval < 60 { return String(format: "%.1fs", interval) }
+        let s = Int(interval.rounded())
+        return s < 3600 ? "\(s / 60)m\(s % 60)s" : "\(s / 3600)h\((s % 3600) / 60)m"
+    }
+}

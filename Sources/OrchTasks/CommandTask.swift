@@ -1,0 +1,110 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// `kind: command`: runs a program (`command: [argv…]`) or a shell line
+/// (`command: "…"`, through `/bin/sh -c`). Its stdout and stderr go into the
+/// attempt log as they are written. On timeout or cancellation its whole
+/// process group gets SIGTERM, then SIGKILL.
+///
+/// Fields: `command`, `env` (map), `working_dir` (default: the pipeline's
+/// folder), `retry_exit_codes` (default: every non-zero code is retryable),
+/// `kill_grace` (time between SIGTERM and SIGKILL, default 5s).
+public struct CommandTask: TaskKind, TaskBody {
+    public static let name = "command"
+
+    var executable: String
+    var arguments: [String]
+    var environment: [String: String]
+    var workingDirectory: String
+    var retryExitCodes: Set<Int32>?
+    var killGrace: Duration
+
+    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+        let argv: [String]
+        guard let raw = options.raw("command") else {
+            options.report("task `\(task.id)` (kind command) is missing `command`", at: task.location,
+                           hint: "give a shell line (`command: \"make all\"`) or a list (`command: [make, all]`)")
+            return nil
+        }
+        switch raw.kind {
+        case let .scalar(line, _): argv = ["/bin/sh", "-c", line]
+        case let .list(items):
+            argv = items.compactMap { $0.scalar }
+            if argv.count != items.count || argv.isEmpty {
+                options.report("`command` as a list must hold text items, the program first", at: raw.location)
+                return nil
+            }
+        default:
+            options.report("`command` must be a shell line or a list of arguments", at: raw.location)
+            return nil
+        }
+        let env = Dictionary(options.stringMap("env") ?? [], uniquingKeysWith: { $1 })
+        let dir = environment.resolve(options.string("working_dir") ?? ".")
+        var codes: Set<Int32>?
+        if let list = options.raw("retry_exit_codes") {
+            codes = []
+            if case let .list(items) = list.kind {
+                for item in items {
+                    if let n = item.scalar.flatMap(Int32.init), n > 0 { codes!.insert(n) } else {
+                        options.report("`retry_exit_codes` items must be exit codes from 1 to 255", at: item.location)
+                    }
+                }
+            } else {
+                options.report("`retry_exit_codes` must be a list like [75, 111]", at: list.location)
+            }
+        }
+        let grace = options.duration("kill_grace") ?? .seconds(5)
+        return CommandTask(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
+                           workingDirectory: dir, retryExitCodes: codes, killGrace: grace)
+    }
+
+    public func run(_ context: TaskContext) async throws -> TaskOutput {
+        let fd = open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw TaskFailure("internal", "cannot open the attempt log \(context.log.path)", retryable: false)
+        }
+        var platform = PlatformOptions()
+        // Own session and process group, so a timeout kills the children too.
+        platform.createSession = true
+        platform.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: killGrace),
+            .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1)),
+        ]
+        var env: [Environment.Key: String?] = [
+            "ORCH_RUN_ID": context.runID, "ORCH_TASK_ID": context.taskID, "ORCH_ATTEMPT": String(context.attempt),
+            "ORCH_PIPELINE": context.pipeline,
+        ]
+        for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
+        let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        let status: TerminationStatus
+        do {
+            status = try await Subprocess.run(
+                exe, arguments: Arguments(arguments), environment: .inherit.updating(env),
+                workingDirectory: FilePath(workingDirectory), platformOptions: platform,
+                output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
+                error: .combinedWithOutput
+            ).terminationStatus
+        } catch {
+            close(fd)
+            throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
+        }
+        try Task.checkCancellation()
+        switch status {
+        case .exited(0):
+            return TaskOutput(summary: "exit 0")
+        case let .exited(code):
+            let retryable = retryExitCodes.map { $0.contains(code) } ?? true
+            throw TaskFailure("exit_code", "`\(([executable] + arguments).joined(separator: " "))` exited with code \(code)",
+                              retryable: retryable, exitCode: code)
+        case let .signaled(signal):
+            throw TaskFailure("signal", "the command was killed by signal \(signal)", retryable: true)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import OrchStore
+
+/// `kind: sql`: runs statements against the warehouse, inline (`sql:`) or
+/// from a file (`file:`, relative to the pipeline). Errors name the line of
+/// the script. The script runs in one transaction (`transaction: false` for
+/// statements that refuse one, like VACUUM). Connection failures, serialization failures and deadlocks are
+/// retryable; everything else fails at once.
+public struct SQLTask: TaskKind, TaskBody {
+    public static let name = "sql"
+
+    var script: String
+    var origin: String
+    var transaction: Bool
+    var warehouse: Warehouse?
+
+    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+        let inline = options.string("sql")
+        let file = options.string("file")
+        let transaction = options.bool("transaction") ?? true
+        switch (inline, file) {
+        case let (sql?, nil):
+            return SQLTask(script: sql, origin: "task \(task.id) sql", transaction: transaction, warehouse: environment.warehouse)
+        case let (nil, path?):
+            let full = environment.resolve(path)
+            guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
+                options.report("cannot read SQL file \(full)", at: options.raw("file")!.location,
+                               hint: "paths are relative to the pipeline file's folder")
+                return nil
+            }
+            do {
+                let rendered = try environment.render(text, SourceLocation(file: full, line: 1, column: 1))
+                return SQLTask(script: rendered, origin: full, transaction: transaction, warehouse: environment.warehouse)
+            } catch let d as Diagnostic {
+                options.report(d.message, at: d.location ?? task.location, hint: d.hint)
+                return nil
+            } catch {
+                options.report("\(error)", at: task.location)
+                return nil
+            }
+        case (nil, nil):
+            options.report("task `\(task.id)` (kind sql) needs `sql:` (statements) or `file:` (a .sql file)", at: task.location)
+            return nil
+        case (_?, _?):
+            options.report("task `\(task.id)` has both `sql:` and `file:`; keep one", at: options.location(of: "file"))
+            return nil
+        }
+    }
+
+    public func run(_ context: TaskContext) async throws -> TaskOutput {
+        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+        context.log.write("-- running \(origin)")
+        do {
+            try await warehouse.execute(script: script, timeout: context.timeout, transaction: transaction)
+        } catch let error as WarehouseError {
+            var place = origin
+            if let line = error.line { place += ":\(line)" }
+            let retryable = error.isConnectionProblem || ["40001", "40P01"].contains(error.sqlState ?? "")
+            context.log.write("\(place): \(error)")
+            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "\(place): \(error)", retryable: retryable)
+        }
+        return TaskOutput(summary: "ok")
+    }
+}

@@ -1,0 +1,35 @@
+import ArgumentParser
+import OrchApp
+import OrchGraph
+
+extension GraphFormat: ExpressibleByArgument {}
+
+struct GraphCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "graph",
+        abstract: "Print a pipeline's task graph as text layers, Graphviz dot or Mermaid."
+    )
+
+    @Argument(help: "The pipeline file.", completion: .file(extensions: ["yml", "yaml"]))
+    var pipeline: String
+
+    @Option(help: "text, dot or mermaid.")
+    var format: GraphFormat = .text
+
+    @Option(help: "Show only these tasks (same syntax as `orch run --select`).")
+    var select: [String] = []
+
+    @Option(help: "Leave these tasks out.")
+    var exclude: [String] = []
+
+    func run() async throws {
+        let loaded = try PipelineLoader.load(path: pipeline)
+        let subset: Set<Int>
+        do {
+            subset = try loaded.graph.select(select, exclude: exclude)
+        } catch let error as SelectionError {
+            throw RunSetupError(error.description)
+        }
+        print(loaded.graph.render(format, title: loaded.spec.name, subset: subset))
+    }
+}

@@ -1,0 +1,66 @@
+import ArgumentParser
+import Foundation
+import OrchApp
+import OrchSpec
+
+/// `orch`: the root command. Exit codes: 0 success, 1 a task failed,
+/// 2 invalid pipeline or usage, 3 orch itself could not work (e.g. its
+/// database), 130 the run was cancelled.
+@main
+struct Orch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "orch",
+        abstract: "A scheduled batch-job orchestrator: YAML pipelines, a DAG, retries, and run history in PostgreSQL.",
+        discussion: """
+        Environment: ORCH_HOME (default ./runs) holds run logs and the embedded database; \
+        ORCH_DATABASE_URL (postgres://…) uses that server instead of the embedded one.
+        Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or usage, 3 orch could not work \
+        (database unreachable, …), 130 cancelled.
+        """,
+        subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
+                      LogsCommand.self, DBCommand.self]
+    )
+
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(with: error)
+        }
+    }
+
+    /// Maps errors to messages on stderr and orch's exit codes.
+    static func exit(with error: any Error) -> Never {
+        switch error {
+        case let e as SpecError:
+            printError(e.description)
+            Foundation.exit(2)
+        case let e as RunSetupError:
+            printError("error: \(e.description)")
+            Foundation.exit(2)
+        case let e as ExitCode:
+            Foundation.exit(e.rawValue)
+        default:
+            let code = exitCode(for: error)
+            if code == .validationFailure {
+                printError(fullMessage(for: error))
+                Foundation.exit(2)
+            }
+            if code == .success || error is CleanExit || String(describing: type(of: error)).contains("ParserError")
+                || String(describing: type(of: error)).contains("CommandError") {
+                Self.exit(withError: error)
+            }
+            printError("orch: \(error)")
+            Foundation.exit(3)
+        }
+    }
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

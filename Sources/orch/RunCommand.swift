@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import OrchApp
+import OrchExecution
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a pipeline now, with live progress; exit 0 only if every task succeeded."
+    )
+
+    @Argument(help: "The pipeline file.", completion: .file(extensions: ["yml", "yaml"]))
+    var pipeline: String
+
+    @Option(name: .long, help: "Tasks to run: NAME, NAME+ (and downstream), +NAME (and upstream), tag:X. Repeatable.")
+    var select: [String] = []
+
+    @Option(name: .long, help: "Tasks to leave out (same syntax as --select). Repeatable.")
+    var exclude: [String] = []
+
+    @Option(name: .customLong("param"), help: "Override a pipeline param: --param name=value. Repeatable.")
+    var params: [String] = []
+
+    @Option(help: "How many tasks may run at once (default: the number of cores).")
+    var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "Stop everything at the first failed task.")
+    var failFast = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+    }
+
+    func run() async throws {
+        var request = RunRequest(pipelinePath: pipeline)
+        request.params = try RunRequest.parseParams(params)
+        request.select = select
+        request.exclude = exclude
+        request.concurrency = concurrency
+        request.failFast = failFast
+        let environment = OrchEnvironment()
+        let finalRequest = request
+        let stop = StopSignal()
+        let signals = SignalHandlers.install(stop)
+        defer { _ = signals }
+        let reporter = ConsoleReporter(terminal: .detect())
+        let outcome = try await environment.withStore { store in
+            try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
+        }
+        switch outcome.status {
+        case .succeeded: return
+        case .cancelled: throw ExitCode(130)
+        default: throw ExitCode(1)
+        }
+    }
+}
