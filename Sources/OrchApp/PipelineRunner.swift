@@ -63,7 +63,7 @@ public struct PipelineRunner: Sendable {
         if !diagnostics.isEmpty { throw SpecError(diagnostics.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }) }
 
         let plan = ExecutionPlan(graph: loaded.graph, selected: selected, tasks: tasks)
-        let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: spec.file, trigger: request.trigger,
+        let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: URL(fileURLWithPath: spec.file).standardizedFileURL.path, trigger: request.trigger,
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
                            host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
                            directory: directory, tasks: plan.orderedIDs, startedAt: Date())

@@ -87,7 +87,7 @@ public struct RunRepository: Sendable {
                coalesce((SELECT json_object_agg(state, n)::text FROM
                    (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
         FROM orch.runs r
-        WHERE \(pipeline) IS NULL OR r.pipeline = \(pipeline)
+        WHERE \(pipeline)::text IS NULL OR r.pipeline = \(pipeline)::text
         ORDER BY r.started_at DESC
         LIMIT \(limit)
         """, logger: store.logger)

@@ -65,6 +65,14 @@ public struct CommandTask: TaskKind, TaskBody {
                            workingDirectory: dir, retryExitCodes: codes, killGrace: grace)
     }
 
+    /// The command as the user wrote it, shortened for messages.
+    var display: String {
+        let text = executable == "/bin/sh" && arguments.first == "-c" && arguments.count == 2
+            ? arguments[1] : ([executable] + arguments).joined(separator: " ")
+        let line = text.split(separator: "\n").first.map(String.init) ?? text
+        return line.count > 80 ? String(line.prefix(77)) + "..." : line
+    }
+
     public func run(_ context: TaskContext) async throws -> TaskOutput {
         let fd = open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else {
@@ -101,7 +109,7 @@ public struct CommandTask: TaskKind, TaskBody {
             return TaskOutput(summary: "exit 0")
         case let .exited(code):
             let retryable = retryExitCodes.map { $0.contains(code) } ?? true
-            throw TaskFailure("exit_code", "`\(([executable] + arguments).joined(separator: " "))` exited with code \(code)",
+            throw TaskFailure("exit_code", "`\(display)` exited with code \(code)",
                               retryable: retryable, exitCode: code)
         case let .signaled(signal):
             throw TaskFailure("signal", "the command was killed by signal \(signal)", retryable: true)

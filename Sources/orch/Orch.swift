@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchApp
 import OrchSpec
+import OrchStore
 
 /// `orch`: the root command. Exit codes: 0 success, 1 a task failed,
 /// 2 invalid pipeline or usage, 3 orch itself could not work (e.g. its
@@ -55,7 +56,7 @@ struct Orch: AsyncParsableCommand {
                 || String(describing: type(of: error)).contains("CommandError") {
                 Self.exit(withError: error)
             }
-            printError("orch: \(error)")
+            printError("orch: \(StoreError.describe(error))")
             Foundation.exit(3)
         }
     }
