@@ -1,0 +1,96 @@
+import Testing
+import OrchSpec
+@testable import OrchGraph
+
+@Suite("Task graph: edges, cycles, selection, rendering")
+struct TaskGraphTests {
+    /// extract → stage (data) → model (after) → report; lint alone; tags on some.
+    func sample() throws -> TaskGraph {
+        try TaskGraph(nodes: [
+            GraphNode(id: "extract", writes: ["raw.sales"], tags: ["ingest"]),
+            GraphNode(id: "stage", reads: ["raw.sales"], writes: ["stg.sales"]),
+            GraphNode(id: "model", after: ["stage"], tags: ["models"]),
+            GraphNode(id: "report", after: ["model"], reads: ["stg.sales"]),
+            GraphNode(id: "lint", tags: ["models"]),
+        ].map { $0 })
+    }
+
+    func ids(_ g: TaskGraph, _ set: Set<Int>) -> [String] { set.map { g.nodes[$0].id }.sorted() }
+
+    @Test("edges come from after: and from datasets")
+    func edges() throws {
+        let g = try sample()
+        #expect(g.dependencies(of: "stage") == ["extract"])
+        #expect(Set(g.dependencies(of: "report")) == ["model", "stage"])
+        let upstream = g.upstream[g.index(of: "stage")!]
+        #expect(upstream.first?.reason == .dataset("raw.sales"))
+        #expect(g.layers().map { $0.map { g.nodes[$0].id } } == [["extract", "lint"], ["stage"], ["model"], ["report"]])
+    }
+
+    @Test("a cycle is reported as a path")
+    func cycle() throws {
+        do {
+            _ = try TaskGraph(nodes: [
+                GraphNode(id: "a", after: ["c"]),
+                GraphNode(id: "b", after: ["a"]),
+                GraphNode(id: "c", after: ["b"]),
+                GraphNode(id: "d"),
+            ])
+            Issue.record("expected a cycle")
+        } catch let e as SpecError {
+            let message = try #require(e.diagnostics.first?.message)
+            #expect(message.contains("a → b → c → a") || message.contains("b → c → a → b") || message.contains("c → a → b → c"),
+                    "\(message)")
+        }
+    }
+
+    @Test("a cycle through a dataset is found too")
+    func dataCycle() throws {
+        #expect(throws: SpecError.self) {
+            try TaskGraph(nodes: [GraphNode(id: "a", reads: ["x"], writes: ["y"]), GraphNode(id: "b", reads: ["y"], writes: ["x"])])
+        }
+    }
+
+    @Test("a task reading what it writes does not depend on itself")
+    func selfRead() throws {
+        let g = try TaskGraph(nodes: [GraphNode(id: "inc", reads: ["t"], writes: ["t"])])
+        #expect(g.dependencies(of: "inc").isEmpty)
+    }
+
+    @Test("selection", arguments: [
+        (["stage"], [String](), ["stage"]),
+        (["stage+"], [], ["model", "report", "stage"]),
+        (["+stage"], [], ["extract", "stage"]),
+        (["+model+"], [], ["extract", "model", "report", "stage"]),
+        (["tag:models"], [], ["lint", "model"]),
+        (["extract", "lint"], [], ["extract", "lint"]),
+        (["extract,lint"], [], ["extract", "lint"]),
+        ([], ["tag:models"], ["extract", "report", "stage"]),
+        (["stage+"], ["report"], ["model", "stage"]),
+    ])
+    func selection(select: [String], exclude: [String], expected: [String]) throws {
+        let g = try sample()
+        #expect(ids(g, try g.select(select, exclude: exclude)) == expected)
+    }
+
+    @Test("an unknown name in a selection suggests the nearest")
+    func badSelection() throws {
+        let g = try sample()
+        #expect(throws: SelectionError.self) { try g.select(["stge"]) }
+        do { _ = try g.select(["stge"]) } catch let e as SelectionError { #expect(e.description.contains("`stage`")) }
+        #expect(throws: SelectionError.self) { try g.select(["tag:none"]) }
+    }
+
+    @Test("renderings name every node and edge")
+    func rendering() throws {
+        let g = try sample()
+        let dot = g.render(.dot, title: "demo")
+        #expect(dot.contains("\"extract\" -> \"stage\" [label=\"raw.sales\", style=dashed];"))
+        #expect(dot.contains("\"model\" -> \"report\";"))
+        let mermaid = g.render(.mermaid, title: "demo")
+        #expect(mermaid.hasPrefix("flowchart LR"))
+        #expect(mermaid.contains("-.->|raw.sales|"))
+        let text = g.render(.text, title: "demo")
+        #expect(text.contains("report  ← stage (stg.sales), model") || text.contains("report  ← model, stage (stg.sales)"))
+    }
+}

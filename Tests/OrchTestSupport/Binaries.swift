@@ -1,0 +1,78 @@
+import Foundation
+
+/// The `orch` executable built beside the test bundle, for end-to-end tests.
+public enum OrchBinary {
+    public static var path: String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        var dir = URL(fileURLWithPath: exe).deletingLastPathComponent()
+        // The bundle may sit inside `orchPackageTests.xctest/` on some layouts.
+        if dir.pathExtension == "xctest" { dir = dir.deletingLastPathComponent() }
+        return dir.appendingPathComponent("orch").path
+    }
+}
+
+/// A temp folder removed at the end of the closure.
+public func withTemporaryDirectory<T>(_ body: (String) async throws -> T) async rethrows -> T {
+    let path = "/tmp/orch-t-" + UUID().uuidString.prefix(8).lowercased()
+    try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    return try await body(path)
+}
+
+/// Result of running a program.
+public struct ProcessResult: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+}
+
+/// Runs `orch` with `arguments` and extra environment; waits for it.
+public func runOrch(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+    let process = try startOrch(arguments, environment: environment, directory: directory)
+    return process.wait()
+}
+
+/// A started `orch` process whose output is collected into files.
+public final class RunningProcess: @unchecked Sendable {
+    let process: Process
+    let out: String
+    let err: String
+
+    init(process: Process, out: String, err: String) {
+        self.process = process
+        self.out = out
+        self.err = err
+    }
+
+    public var pid: Int32 { process.processIdentifier }
+
+    public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
+
+    public func wait() -> ProcessResult {
+        process.waitUntilExit()
+        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: out)
+        try? FileManager.default.removeItem(atPath: err)
+        return ProcessResult(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+}
+
+public func startOrch(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> RunningProcess {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: OrchBinary.path)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    env["NO_COLOR"] = "1"
+    for (k, v) in environment { env[k] = v }
+    process.environment = env
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    let id = UUID().uuidString.prefix(8)
+    let out = "/tmp/orch-out-\(id)", err = "/tmp/orch-err-\(id)"
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    try process.run()
+    return RunningProcess(process: process, out: out, err: err)
+}
