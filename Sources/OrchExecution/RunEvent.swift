@@ -75,6 +75,22 @@ public struct AttemptRecord: Sendable, Hashable {
     public var logTail: String
     public var output: TaskOutput?
 
+    public init(task: String, attempt: Int, status: AttemptStatus, startedAt: Date, finishedAt: Date,
+                errorClass: String? = nil, error: String? = nil, exitCode: Int32? = nil, logPath: String,
+                logTail: String = "", output: TaskOutput? = nil) {
+        self.task = task
+        self.attempt = attempt
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.errorClass = errorClass
+        self.error = error
+        self.exitCode = exitCode
+        self.logPath = logPath
+        self.logTail = logTail
+        self.output = output
+    }
+
     public var duration: Duration { .milliseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1000)) }
 }
 

@@ -32,7 +32,7 @@ public enum SQLScript {
         while i < chars.count {
             let c = chars[i]
             let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
-            if !sawCode && !c.isWhitespace && !(c == "-" && next == "-") && !(c == "/" && next == "*") {
+            if !sawCode && !c.isWhitespace && c != ";" && !(c == "-" && next == "-") && !(c == "/" && next == "*") {
                 sawCode = true
                 startLine = line
                 start = i

@@ -40,13 +40,17 @@ public struct Warehouse: Sendable {
         }
     }
 
-    /// Runs one query and returns its rows as text (NULL as nil).
+    /// Runs `sql` (one query, or statements then a query, on one connection)
+    /// and returns the last statement's rows as text (NULL as nil).
     public func rows(_ sql: String) async throws -> [[String?]] {
         do {
             return try await store.client.withConnection { connection in
                 var out: [[String?]] = []
-                for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: store.logger) {
-                    out.append(row.map { cell in cell.bytes.map { String(buffer: $0) } })
+                for statement in SQLScript.split(sql) {
+                    out = []
+                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: store.logger) {
+                        out.append(row.map(\.text))
+                    }
                 }
                 return out
             }
@@ -88,5 +92,28 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
         if let detail { text += "; detail: \(detail)" }
         if let hint { text += "; hint: \(hint)" }
         return text
+    }
+}
+
+extension PostgresCell {
+    /// The value as Postgres would print it, whatever the wire format
+    /// (the extended protocol returns many types in binary).
+    var text: String? {
+        guard let bytes else { return nil }
+        if format == .text { return String(buffer: bytes) }
+        switch dataType {
+        case .int2: return (try? decode(Int16.self)).map { String($0) }
+        case .int4: return (try? decode(Int32.self)).map { String($0) }
+        case .int8: return (try? decode(Int64.self)).map { String($0) }
+        case .float4: return (try? decode(Float.self)).map { String($0) }
+        case .float8: return (try? decode(Double.self)).map { String($0) }
+        case .bool: return (try? decode(Bool.self)).map { $0 ? "t" : "f" }
+        case .numeric: return (try? decode(Decimal.self)).map { "\($0)" }
+        case .uuid: return (try? decode(UUID.self)).map { $0.uuidString.lowercased() }
+        case .timestamptz, .timestamp: return (try? decode(Date.self)).map { $0.ISO8601Format() }
+        case .date:
+            return (try? decode(Date.self)).map { $0.ISO8601Format(.iso8601.year().month().day()) }
+        default: return (try? decode(String.self)) ?? String(buffer: bytes)
+        }
     }
 }

@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+import OrchTestSupport
+
+/// The embedded default: no ORCH_DATABASE_URL, a private cluster under ORCH_HOME.
+@Suite("embedded PostgreSQL", .timeLimit(.minutes(2)))
+struct EmbeddedDatabaseTests {
+    @Test("history survives stopping the embedded database; db url/stop work")
+    func historySurvives() async throws {
+        try await withTemporaryDirectory { home in
+            let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
+            defer { _ = try? runOrch(["db", "stop"], environment: vars, directory: home) }
+            try "name: tiny\ntasks:\n  - { id: a, kind: command, command: \"echo hi\" }\n"
+                .write(toFile: "\(home)/tiny.yml", atomically: true, encoding: .utf8)
+            let run = try runOrch(["run", "tiny.yml"], environment: vars, directory: home)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            #expect(FileManager.default.fileExists(atPath: "\(home)/postgres/data/PG_VERSION"))
+            let url = try runOrch(["db", "url"], environment: vars, directory: home)
+            #expect(url.stdout.hasPrefix("postgresql://postgres@/postgres?host="))
+            #expect(try runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
+            let status = try runOrch(["status", "--json"], environment: vars, directory: home)
+            #expect(status.status == 0, "\(status.stderr)")
+            let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+            #expect(runs?.count == 1)
+            #expect(runs?.first?["status"] as? String == "succeeded")
+        }
+    }
+
+    @Test("two orch processes starting the embedded database at once do not collide")
+    func concurrentStart() async throws {
+        try await withTemporaryDirectory { home in
+            let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
+            defer { _ = try? runOrch(["db", "stop"], environment: vars, directory: home) }
+            let a = try startOrch(["status"], environment: vars, directory: home)
+            let b = try startOrch(["status"], environment: vars, directory: home)
+            let (ra, rb) = (a.wait(), b.wait())
+            #expect(ra.status == 0, "\(ra.stderr)")
+            #expect(rb.status == 0, "\(rb.stderr)")
+        }
+    }
+}

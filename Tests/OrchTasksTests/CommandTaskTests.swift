@@ -1,0 +1,134 @@
+import Foundation
+import Testing
+import OrchExecution
+import OrchSpec
+import OrchTestSupport
+@testable import OrchTasks
+
+/// Builds a task of `kind` from YAML task fields, as the loader does.
+func makeBody(_ yaml: String, directory: String = "/tmp", warehouse: OrchStore.Warehouse? = nil) throws -> any TaskBody {
+    let spec = try PipelineParser.parse("name: t\ntasks:\n  - id: t\n" + yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n",
+                                        file: "\(directory)/t.yml")
+    return try KindRegistry.body(for: spec.tasks[0], environment: KindEnvironment(pipelineDirectory: directory, warehouse: warehouse))
+}
+
+func context(_ dir: String, attempt: Int = 1, timeout: Duration? = nil) throws -> TaskContext {
+    let log = try AttemptLog(path: "\(dir)/t/attempt-\(attempt).log")
+    return TaskContext(runID: "run1", pipeline: "t", taskID: "t", attempt: attempt, maxAttempts: 3, logicalTime: Date(),
+                       taskDirectory: "\(dir)/t", log: log, timeout: timeout)
+}
+
+import OrchStore
+
+@Suite("command task kind")
+struct CommandTaskTests {
+    @Test("stdout and stderr go to the attempt log; env and working dir apply")
+    func output() async throws {
+        try await withTemporaryDirectory { dir in
+            let body = try makeBody("""
+            kind: command
+            command: 'echo out; echo err >&2; echo "v=$GREETING"; pwd; echo "run=$ORCH_RUN_ID"'
+            env: { GREETING: hi }
+            working_dir: sub
+            """, directory: dir)
+            try FileManager.default.createDirectory(atPath: "\(dir)/sub", withIntermediateDirectories: true)
+            let ctx = try context(dir)
+            _ = try await body.run(ctx)
+            let log = try String(contentsOfFile: ctx.log.path, encoding: .utf8)
+            #expect(log.contains("out\n"))
+            #expect(log.contains("err\n"))
+            #expect(log.contains("v=hi"))
+            #expect(log.contains("\(dir)/sub"))
+            #expect(log.contains("run=run1"))
+        }
+    }
+
+    @Test("argv form runs the program directly")
+    func argv() async throws {
+        try await withTemporaryDirectory { dir in
+            let body = try makeBody("kind: command\ncommand: [printf, '%s-%s', 'a b', c]", directory: dir)
+            let ctx = try context(dir)
+            _ = try await body.run(ctx)
+            #expect(try String(contentsOfFile: ctx.log.path, encoding: .utf8).contains("a b-c"))
+        }
+    }
+
+    @Test("a non-zero exit is a failure with its code; retry_exit_codes limits what is retryable")
+    func exitCodes() async throws {
+        try await withTemporaryDirectory { dir in
+            let any = try makeBody("kind: command\ncommand: exit 3", directory: dir)
+            await #expect(throws: TaskFailure("exit_code", "`exit 3` exited with code 3", retryable: true, exitCode: 3)) {
+                try await any.run(try context(dir))
+            }
+            let only75 = try makeBody("kind: command\ncommand: exit 3\nretry_exit_codes: [75]", directory: dir)
+            do {
+                _ = try await only75.run(try context(dir))
+                Issue.record("expected failure")
+            } catch let f as TaskFailure {
+                #expect(f.exitCode == 3)
+                #expect(!f.retryable)
+            }
+        }
+    }
+
+    @Test("a missing program fails without retry")
+    func missingProgram() async throws {
+        try await withTemporaryDirectory { dir in
+            let body = try makeBody("kind: command\ncommand: [/no/such/program]", directory: dir)
+            do {
+                _ = try await body.run(try context(dir))
+                Issue.record("expected failure")
+            } catch let f as TaskFailure {
+                #expect(f.errorClass == "spawn")
+                #expect(!f.retryable)
+            }
+        }
+    }
+
+    @Test("cancelling kills the whole process group, grandchildren included")
+    func cancellationKillsGroup() async throws {
+        try await withTemporaryDirectory { dir in
+            let pidFile = "\(dir)/pid"
+            let body = try makeBody("kind: command\ncommand: 'sleep 60 & echo $! > \(pidFile); wait'\nkill_grace: 1s", directory: dir)
+            let ctx = try context(dir)
+            let task = Task { try await body.run(ctx) }
+            var grandchild: Int32?
+            for _ in 0..<100 where grandchild == nil {
+                try await Task.sleep(for: .milliseconds(20))
+                grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                    Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+                }
+            }
+            let pid = try #require(grandchild)
+            #expect(kill(pid, 0) == 0, "the grandchild runs")
+            task.cancel()
+            _ = await task.result
+            var gone = false
+            for _ in 0..<100 where !gone {
+                // A zombie still answers kill(0); reaped or not, it must not be running.
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                gone = kill(pid, 0) != 0 || stat.contains(") Z ")
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(gone, "sleep 60 (pid \(pid)) was killed with its group")
+        }
+    }
+
+    @Test("bad fields are reported with their place", arguments: [
+        ("kind: command", "missing `command`"),
+        ("kind: command\ncommand: {a: 1}", "shell line or a list"),
+        ("kind: command\ncommand: ls\nretry_exit_codes: 3", "must be a list"),
+        ("kind: command\ncommand: ls\ncomand: ls", "did you mean `command`?"),
+        ("kind: command\ncommand: ls\nretires: 2", "did you mean `retries`?"),
+        ("kind: comand\ncommand: ls", "did you mean `command`?"),
+    ])
+    func badFields(yaml: String, fragment: String) throws {
+        do {
+            _ = try makeBody(yaml)
+            Issue.record("expected an error")
+        } catch let e as SpecError {
+            #expect(e.description.contains(fragment), "\(e.description)")
+            #expect(e.diagnostics.allSatisfy { $0.location != nil })
+        }
+    }
+}
