@@ -58,9 +58,13 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrchSampleData",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrchApp",
             dependencies: [
-                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore",
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
@@ -68,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore",
+                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -83,8 +87,9 @@ let package = Package(
         .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,0 +1,94 @@
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// One connection inside one transaction, for task kinds that need several
+/// steps to be atomic (load into a new table, swap). Only valid inside
+/// `Warehouse.withTransaction`.
+public struct WarehouseSession: Sendable {
+    let connection: PostgresConnection
+    let logger: Logger
+
+    /// Runs one or more statements.
+    public func execute(_ sql: String) async throws {
+        do {
+            for statement in SQLScript.split(sql) {
+                _ = try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: logger).collect()
+            }
+        } catch {
+            throw WarehouseError(error)
+        }
+    }
+
+    /// Rows of one query, as text.
+    public func rows(_ sql: String) async throws -> [[String?]] {
+        do {
+            var out: [[String?]] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                out.append(row.map(\.text))
+            }
+            return out
+        } catch {
+            throw WarehouseError(error)
+        }
+    }
+
+    /// Streams COPY text-format data (`chunks` of whole lines) into `schema.table`.
+    public func copy(schema: String, table: String, columns: [String], chunks: [[UInt8]]) async throws {
+        do {
+            // PostgresNIO quotes the table name as one identifier: reach the schema through search_path.
+            _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(SQLName.quote(schema))"),
+                                           logger: logger).collect()
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for chunk in chunks where !chunk.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: chunk))
+                }
+            }
+            _ = try await connection.query("RESET search_path", logger: logger).collect()
+        } catch let error as WarehouseError {
+            throw error
+        } catch {
+            throw WarehouseError(error)
+        }
+    }
+}
+
+extension Warehouse {
+    /// Runs `body` in one transaction on one connection: committed if it
+    /// returns, rolled back if it throws.
+    public func withTransaction<T: Sendable>(_ body: (WarehouseSession) async throws -> T) async throws -> T {
+        try await store.client.withConnection { connection in
+            let session = WarehouseSession(connection: connection, logger: store.logger)
+            try await session.execute("BEGIN")
+            do {
+                let result = try await body(session)
+                try await session.execute("COMMIT")
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: store.logger).collect()
+                throw error
+            }
+        }
+    }
+}
+
+/// Identifier quoting for names that come from pipelines.
+public enum SQLName {
+    public static func quote(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `schema.table` split and checked: letters, digits and `_`, not starting with a digit.
+    public static func qualified(_ text: String, defaultSchema: String = "public") -> (schema: String, table: String)? {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard (1...2).contains(parts.count), parts.allSatisfy(isPlain) else { return nil }
+        return parts.count == 2 ? (parts[0], parts[1]) : (defaultSchema, parts[0])
+    }
+
+    public static func isPlain(_ s: String) -> Bool {
+        guard let first = s.unicodeScalars.first, !s.isEmpty, s.count <= 63 else { return false }
+        return (first == "_" || (first.isASCII && CharacterSet.letters.contains(first)))
+            && s.unicodeScalars.allSatisfy { $0.isASCII && ($0 == "_" || CharacterSet.alphanumerics.contains($0)) }
+    }
+}

@@ -1,0 +1,202 @@
+/// A column of a CSV load: its SQL name and type, and the checks each value
+/// must pass. Values are validated and encoded into COPY text format here,
+/// so that bad rows are found before the database is touched.
+public struct CSVColumn: Sendable, Hashable {
+    public enum ColumnType: String, Sendable, Hashable, CaseIterable {
+        case text, int, numeric, double, bool, date, timestamp
+
+        var sql: String {
+            switch self {
+            case .text: return "text"
+            case .int: return "bigint"
+            case .numeric: return "numeric"
+            case .double: return "double precision"
+            case .bool: return "boolean"
+            case .date: return "date"
+            case .timestamp: return "timestamptz"
+            }
+        }
+    }
+
+    public enum DateFormat: String, Sendable, Hashable, CaseIterable {
+        case mdy = "M/D/YYYY"
+        case iso = "YYYY-MM-DD"
+    }
+
+    public var name: String
+    public var type: ColumnType
+    public var dateFormat: DateFormat = .mdy
+    public var min: Double?
+    public var max: Double?
+    /// An empty value is an error rather than NULL.
+    public var required = false
+
+    public init(name: String, type: ColumnType) {
+        self.name = name
+        self.type = type
+    }
+
+    /// Appends the value in COPY text format to `out`; returns why it is bad, or nil.
+    func encode(_ field: ArraySlice<UInt8>, quoted: Bool, into out: inout [UInt8]) -> String? {
+        if field.isEmpty && !(quoted && type == .text) {
+            if required { return "\(name) is empty" }
+            out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
+            return nil
+        }
+        switch type {
+        case .text:
+            for b in field {
+                switch b {
+                case UInt8(ascii: "\\"): out.append(b); out.append(b)
+                case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+                case 10: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+                case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+                default: out.append(b)
+                }
+            }
+            return nil
+        case .int:
+            guard let value = CSVValue.integer(field) else { return "\(name): `\(text(field))` is not a whole number" }
+            if let reason = checkRange(Double(value), field) { return reason }
+            out.append(contentsOf: field)
+            return nil
+        case .numeric, .double:
+            guard let value = CSVValue.decimal(field) else { return "\(name): `\(text(field))` is not a number" }
+            if let reason = checkRange(value, field) { return reason }
+            out.append(contentsOf: field)
+            return nil
+        case .bool:
+            switch text(field).lowercased() {
+            case "true", "t", "yes", "y", "1": out.append(UInt8(ascii: "t"))
+            case "false", "f", "no", "n", "0": out.append(UInt8(ascii: "f"))
+            default: return "\(name): `\(text(field))` is not true or false"
+            }
+            return nil
+        case .date:
+            guard let (y, m, d) = CSVValue.date(field, format: dateFormat) else {
+                return "\(name): `\(text(field))` is not a date in \(dateFormat.rawValue) form"
+            }
+            out.append(contentsOf: Array(String(format: "%04d-%02d-%02d", y, m, d).utf8))
+            return nil
+        case .timestamp:
+            guard field.count >= 10, CSVValue.date(field.prefix(10), format: .iso) != nil else {
+                return "\(name): `\(text(field))` is not an ISO 8601 timestamp"
+            }
+            out.append(contentsOf: field)
+            return nil
+        }
+    }
+
+    private func checkRange(_ value: Double, _ field: ArraySlice<UInt8>) -> String? {
+        if let min, value < min { return "\(name): \(text(field)) is below the minimum \(CSVValue.format(min))" }
+        if let max, value > max { return "\(name): \(text(field)) is above the maximum \(CSVValue.format(max))" }
+        return nil
+    }
+
+    private func text(_ field: ArraySlice<UInt8>) -> String {
+        let s = String(decoding: field, as: UTF8.self)
+        return s.count > 40 ? String(s.prefix(37)) + "..." : s
+    }
+}
+
+/// Byte-level parsers for CSV values (no String per value on the hot path).
+enum CSVValue {
+    static func integer(_ f: ArraySlice<UInt8>) -> Int64? {
+        var i = f.startIndex
+        var negative = false
+        if i < f.endIndex && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { negative = f[i] == UInt8(ascii: "-"); i += 1 }
+        guard i < f.endIndex, f.endIndex - i <= 18 else { return nil }
+        var v: Int64 = 0
+        while i < f.endIndex {
+            let d = f[i] &- UInt8(ascii: "0")
+            guard d <= 9 else { return nil }
+            v = v * 10 + Int64(d)
+            i += 1
+        }
+        return negative ? -v : v
+    }
+
+    /// Plain decimals: sign, digits, optional fraction. No exponents, no thousands separators.
+    static func decimal(_ f: ArraySlice<UInt8>) -> Double? {
+        var i = f.startIndex
+        var negative = false
+        if i < f.endIndex && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { negative = f[i] == UInt8(ascii: "-"); i += 1 }
+        var digits = 0
+        var whole = 0.0, scale = 1.0, fraction = 0.0
+        var seenDot = false
+        while i < f.endIndex {
+            let b = f[i]
+            if b == UInt8(ascii: ".") {
+                if seenDot { return nil }
+                seenDot = true
+            } else {
+                let d = b &- UInt8(ascii: "0")
+                guard d <= 9 else { return nil }
+                digits += 1
+                if seenDot { scale /= 10; fraction += Double(d) * scale } else { whole = whole * 10 + Double(d) }
+            }
+            i += 1
+        }
+        guard digits > 0 else { return nil }
+        let v = whole + fraction
+        return negative ? -v : v
+    }
+
+    static func date(_ f: ArraySlice<UInt8>, format: CSVColumn.DateFormat) -> (Int, Int, Int)? {
+        var parts: [Int] = []
+        var current = -1
+        let separator = format == .mdy ? UInt8(ascii: "/") : UInt8(ascii: "-")
+        for b in f {
+            if b == separator {
+                guard current >= 0 else { return nil }
+                parts.append(current)
+                current = -1
+            } else {
+                let d = b &- UInt8(ascii: "0")
+                guard d <= 9 else { return nil }
+                current = (current < 0 ? 0 : current * 10) + Int(d)
+                guard current < 100_000 else { return nil }
+            }
+        }
+        guard current >= 0 else { return nil }
+        parts.append(current)
+        guard parts.count == 3 else { return nil }
+        let (y, m, d) = format == .mdy ? (parts[2], parts[0], parts[1]) : (parts[0], parts[1], parts[2])
+        guard (1...9999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
+        return (y, m, d)
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    static func format(_ v: Double) -> String {
+        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
+    }
+
+    /// `CustomerID` → `customer_id`, `Tenure_Months` → `tenure_months`, `GST` → `gst`.
+    static func snakeCase(_ header: String) -> String {
+        let chars = Array(header.trimmingCharacters(in: .whitespaces))
+        var out = ""
+        for (i, c) in chars.enumerated() {
+            guard c.isLetter || c.isNumber else {
+                if !out.isEmpty && out.last != "_" { out.append("_") }
+                continue
+            }
+            if c.isUppercase && i > 0 && !out.isEmpty && out.last != "_" {
+                let prev = chars[i - 1]
+                let next: Character? = i + 1 < chars.count ? chars[i + 1] : nil
+                if prev.isLowercase || prev.isNumber || (prev.isUppercase && (next?.isLowercase ?? false)) { out.append("_") }
+            }
+            out.append(contentsOf: c.lowercased())
+        }
+        while out.hasSuffix("_") { out.removeLast() }
+        return out.isEmpty ? "column" : out
+    }
+}
+
+import Foundation

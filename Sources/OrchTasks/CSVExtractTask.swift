@@ -1,0 +1,221 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import OrchStore
+
+/// `kind: csv_extract`: loads a CSV file (or several, by glob) into a table.
+/// Every row is parsed and checked before the database is touched; rows that
+/// fail go to `attempt-<n>-rejected.csv` with their line and reason, and more
+/// than `max_bad_rows` of them fail the task with the first reasons.
+///
+/// Modes: `replace` (load a new table and swap it in, one transaction),
+/// `append`, `upsert` (on `key`). Fields: `file`, `table`, `mode`, `key`,
+/// `columns` (name → type, or `{type, format, min, max, required}`), `infer`
+/// (types of undeclared columns from the data; default true, else text),
+/// `max_bad_rows` (default 0), `delimiter` (default `,`).
+public struct CSVExtractTask: TaskKind, TaskBody {
+    public static let name = "csv_extract"
+
+    public enum Mode: String, Sendable, CaseIterable { case replace, append, upsert }
+
+    var pattern: String
+    var displayPattern: String
+    var schema: String
+    var table: String
+    var mode: Mode
+    var key: [String]
+    var declared: [String: CSVColumn]
+    var infer: Bool
+    var maxBadRows: Int
+    var delimiter: UInt8
+    var warehouse: Warehouse?
+
+    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+        let file = options.requiredString("file", hint: "the CSV file (or a glob like data/*.csv), relative to the pipeline")
+        let tableText = options.requiredString("table", hint: "the target table, e.g. raw.online_sales")
+        var qualified: (schema: String, table: String)?
+        if let tableText {
+            qualified = SQLName.qualified(tableText)
+            if qualified == nil {
+                options.report("`table` must be `schema.table` with letters, digits and `_`, found `\(tableText)`",
+                               at: options.raw("table")!.location)
+            }
+        }
+        var mode = Mode.replace
+        if let text = options.string("mode") {
+            if let m = Mode(rawValue: text) { mode = m } else {
+                options.report("`mode` must be replace, append or upsert, found `\(text)`", at: options.raw("mode")!.location)
+            }
+        }
+        let key = options.stringList("key") ?? []
+        if mode == .upsert && key.isEmpty {
+            options.report("`mode: upsert` needs `key:` (the columns that identify a row)", at: options.location(of: "mode"))
+        }
+        let infer = options.bool("infer") ?? true
+        let maxBad = options.int("max_bad_rows", min: 0) ?? 0
+        var delimiter = UInt8(ascii: ",")
+        if let d = options.string("delimiter") {
+            if d == "\\t" || d == "\t" { delimiter = 9 } else if d.utf8.count == 1 { delimiter = d.utf8.first! } else {
+                options.report("`delimiter` must be one character", at: options.raw("delimiter")!.location)
+            }
+        }
+        let declared = readColumns(&options)
+        guard let file, let qualified else { return nil }
+        return CSVExtractTask(pattern: environment.resolve(file), displayPattern: file, schema: qualified.schema,
+                              table: qualified.table, mode: mode, key: key.map(CSVValue.snakeCase), declared: declared,
+                              infer: infer, maxBadRows: maxBad, delimiter: delimiter, warehouse: environment.warehouse)
+    }
+
+    private static func readColumns(_ options: inout MappingReader) -> [String: CSVColumn] {
+        guard let raw = options.raw("columns"), case .map = raw.kind else { return [:] }
+        var diagnostics: [Diagnostic] = []
+        guard var columns = MappingReader(raw, context: "`columns`", diagnostics: &diagnostics) else { return [:] }
+        var out: [String: CSVColumn] = [:]
+        let typeNames = CSVColumn.ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
+        for name in columns.keys {
+            guard let value = columns.raw(name) else { continue }
+            let snake = CSVValue.snakeCase(name)
+            func type(_ text: String, at location: SourceLocation) -> CSVColumn.ColumnType? {
+                if let t = CSVColumn.ColumnType(rawValue: text) { return t }
+                columns.report("column `\(name)`: unknown type `\(text)`", at: location, hint: "types: \(typeNames)")
+                return nil
+            }
+            switch value.kind {
+            case let .scalar(text, _):
+                if let t = type(text, at: value.location) { out[snake] = CSVColumn(name: snake, type: t) }
+            case .map:
+                guard var spec = MappingReader(value, context: "column `\(name)`", diagnostics: &diagnostics) else { continue }
+                let typeText = spec.requiredString("type", hint: "types: \(typeNames)") ?? "text"
+                var column = CSVColumn(name: snake, type: type(typeText, at: spec.raw("type")?.location ?? value.location) ?? .text)
+                if let f = spec.string("format") {
+                    if let format = CSVColumn.DateFormat(rawValue: f) { column.dateFormat = format } else {
+                        spec.report("date `format` must be M/D/YYYY or YYYY-MM-DD, found `\(f)`", at: spec.raw("format")!.location)
+                    }
+                }
+                column.min = spec.double("min")
+                column.max = spec.double("max")
+                column.required = spec.bool("required") ?? false
+                diagnostics += spec.finish()
+                out[snake] = column
+            default:
+                columns.report("column `\(name)` must be a type name or a mapping", at: value.location)
+            }
+        }
+        diagnostics += columns.finish()
+        for d in diagnostics { options.report(d.message, at: d.location ?? raw.location, hint: d.hint) }
+        return out
+    }
+
+    public func run(_ context: TaskContext) async throws -> TaskOutput {
+        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+        let files = try FileGlob.expand(pattern)
+        guard !files.isEmpty else {
+            throw TaskFailure("missing_file", "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)
+        }
+        let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
+        var load = try CSVLoad.prepare(files: files, declared: declared, infer: infer, delimiter: delimiter)
+        context.log.write("read \(load.rowsRead) rows from \(files.count) file(s): \(files.joined(separator: ", "))")
+        context.log.write("columns: " + load.columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))
+        if !load.rejected.isEmpty {
+            try load.writeRejected(to: rejectedPath)
+            context.log.write("\(load.rejected.count) rejected row(s) written to \(rejectedPath)")
+        }
+        var facts = ["rows_read": String(load.rowsRead), "rows_loaded": String(load.rowsRead - load.rejected.count),
+                     "rows_rejected": String(load.rejected.count), "table": "\(schema).\(table)",
+                     "files": files.joined(separator: ","), "reads": files.map { "file:\($0)" }.joined(separator: ","),
+                     "writes": "\(schema).\(table)"]
+        if !load.rejected.isEmpty { facts["rejected_file"] = rejectedPath }
+        if load.rejected.count > maxBadRows {
+            let first = load.rejected.prefix(5).map { "\($0.file.split(separator: "/").last ?? ""):\($0.line): \($0.reason)" }
+            throw TaskFailure("bad_rows", "\(load.rejected.count) bad row(s), more than max_bad_rows (\(maxBadRows)); "
+                              + "nothing was loaded and \(schema).\(table) is unchanged. First: " + first.joined(separator: "; ")
+                              + ". All in \(rejectedPath)", retryable: false)
+        }
+        let loaded = load.rowsRead - load.rejected.count
+        let started = ContinuousClock.now
+        do {
+            try await write(&load, warehouse: warehouse)
+        } catch let error as WarehouseError {
+            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error",
+                              "loading \(schema).\(table): \(error)", retryable: error.isConnectionProblem)
+        }
+        context.log.write("loaded \(loaded) rows into \(schema).\(table) (\(mode.rawValue)) in \(ContinuousClock.now - started)")
+        return TaskOutput(summary: "\(loaded) rows into \(schema).\(table), \(load.rejected.count) rejected", facts: facts)
+    }
+
+    private func write(_ load: inout CSVLoad, warehouse: Warehouse) async throws {
+        let columnsSQL = load.columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
+        let names = load.columns.map(\.name)
+        let target = "\(SQLName.quote(schema)).\(SQLName.quote(table))"
+        let chunks = load.chunks
+        try await warehouse.withTransaction { session in
+            try await session.execute("CREATE SCHEMA IF NOT EXISTS \(SQLName.quote(schema))")
+            switch mode {
+            case .append:
+                try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL))")
+                try await session.copy(schema: schema, table: table, columns: names, chunks: chunks)
+            case .replace:
+                let fresh = table + "__orch_new"
+                try await session.execute("DROP TABLE IF EXISTS \(SQLName.quote(schema)).\(SQLName.quote(fresh)); "
+                                          + "CREATE TABLE \(SQLName.quote(schema)).\(SQLName.quote(fresh)) (\(columnsSQL))")
+                try await session.copy(schema: schema, table: fresh, columns: names, chunks: chunks)
+                try await swap(fresh: fresh, session: session)
+            case .upsert:
+                let staging = table + "__orch_upsert"
+                try await session.execute("""
+                CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL));
+                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(key.map(SQLName.quote).joined(separator: ", ")));
+                CREATE TEMP TABLE \(SQLName.quote(staging)) (LIKE \(target)) ON COMMIT DROP;
+                ALTER TABLE \(SQLName.quote(staging)) ADD COLUMN orch_line bigserial
+                """)
+                let tempSchema = try await session.rows("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")
+                try await session.copy(schema: tempSchema.first?.first.flatMap { $0 } ?? "pg_temp", table: staging,
+                                       columns: names, chunks: chunks)
+                let quoted = names.map(SQLName.quote).joined(separator: ", ")
+                let updates = names.filter { !key.contains($0) }.map { "\(SQLName.quote($0)) = excluded.\(SQLName.quote($0))" }
+                try await session.execute("""
+                INSERT INTO \(target) (\(quoted))
+                SELECT DISTINCT ON (\(key.map(SQLName.quote).joined(separator: ", "))) \(quoted) FROM \(SQLName.quote(staging))
+                ORDER BY \(key.map(SQLName.quote).joined(separator: ", ")), orch_line DESC
+                ON CONFLICT (\(key.map(SQLName.quote).joined(separator: ", "))) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
+                """)
+            }
+        }
+    }
+
+    /// Puts the freshly loaded table in place of the old one, inside the
+    /// load's transaction. Views on the old table would be dropped by a
+    /// rename swap, so when some exist and the columns match, the rows are
+    /// moved instead (still atomic: readers see old rows until commit).
+    private func swap(fresh: String, session: WarehouseSession) async throws {
+        let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))", freshQ = "\(schemaQ).\(SQLName.quote(fresh))"
+        let literal = "'\(schema.replacingOccurrences(of: "'", with: "''"))'"
+        let tableLiteral = "'\(table.replacingOccurrences(of: "'", with: "''"))'"
+        let exists = try await session.rows("SELECT to_regclass(\(literal) || '.' || \(tableLiteral)) IS NOT NULL")
+        guard exists.first?.first == "t" else {
+            try await session.execute("ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
+            return
+        }
+        let dependents = try await session.rows("""
+        SELECT DISTINCT v.oid::regclass::text FROM pg_depend d
+        JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+        WHERE d.refobjid = (\(literal) || '.' || \(tableLiteral))::regclass AND v.oid <> d.refobjid
+        """)
+        if dependents.isEmpty {
+            try await session.execute("DROP TABLE \(target); ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
+            return
+        }
+        let shape = """
+        SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute
+        WHERE attrelid = %@::regclass AND attnum > 0 AND NOT attisdropped
+        """
+        let old = try await session.rows(shape.replacingOccurrences(of: "%@", with: "'\(target.replacingOccurrences(of: "'", with: "''"))'"))
+        let new = try await session.rows(shape.replacingOccurrences(of: "%@", with: "'\(freshQ.replacingOccurrences(of: "'", with: "''"))'"))
+        guard old == new else {
+            let names = dependents.compactMap { $0.first ?? nil }.joined(separator: ", ")
+            throw TaskFailure("schema_change", "the columns of \(schema).\(table) change, and views depend on it (\(names)); "
+                              + "drop those views (the models rebuild them) or keep the columns", retryable: false)
+        }
+        try await session.execute("TRUNCATE \(target); INSERT INTO \(target) SELECT * FROM \(freshQ); DROP TABLE \(freshQ)")
+    }
+}
