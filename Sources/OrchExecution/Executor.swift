@@ -161,7 +161,8 @@ public struct Executor: Sendable {
                     let tries = attempt - firstAttempt + 1
                     return (.failed, record.error! + (tries > 1 ? " (after \(tries) attempts)" : ""))
                 }
-                let delay = task.retry.delay(afterAttempt: attempt - firstAttempt + 1, random: Double.random(in: 0..<1))
+                var delay = task.retry.delay(afterAttempt: attempt - firstAttempt + 1, random: Double.random(in: 0..<1))
+                if case let .failed(failure) = result, let retryAfter = failure.retryAfter { delay = max(delay, retryAfter) }
                 journal.emit(.retryScheduled(task: task.id, afterAttempt: attempt, delay: delay, at: Date()))
                 do { try await Task.sleep(for: delay) } catch { return (.cancelled, "cancelled while waiting to retry") }
                 attempt += 1

@@ -57,12 +57,15 @@ public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     public var retryable: Bool
     public var exitCode: Int32?
+    /// The least wait before a retry, when the other side said so (HTTP `Retry-After`).
+    public var retryAfter: Duration?
 
-    public init(_ errorClass: String, _ message: String, retryable: Bool, exitCode: Int32? = nil) {
+    public init(_ errorClass: String, _ message: String, retryable: Bool, exitCode: Int32? = nil, retryAfter: Duration? = nil) {
         self.errorClass = errorClass
         self.message = message
         self.retryable = retryable
         self.exitCode = exitCode
+        self.retryAfter = retryAfter
     }
 
     public var description: String { message }

@@ -38,7 +38,7 @@ public protocol TaskKind: Sendable {
 
 /// The kinds orch knows, by name.
 public enum KindRegistry {
-    public static let kinds: [any TaskKind.Type] = [CommandTask.self, SQLTask.self, CSVExtractTask.self]
+    public static let kinds: [any TaskKind.Type] = [CommandTask.self, SQLTask.self, CSVExtractTask.self, HTTPPollTask.self]
 
     public static var names: [String] { kinds.map { $0.name } }
 
