@@ -100,7 +100,7 @@ let package = Package(
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["OrchStore", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -110,6 +110,6 @@ let package = Package(
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -10,12 +10,14 @@ public struct Faults: Sendable, Hashable, Codable {
     /// Share of requests answered with 429 and `Retry-After`.
     public var rateLimitRate: Double = 0
     public var retryAfterSeconds: Int = 1
+    /// At most this many faults are injected, then requests succeed (nil: no limit).
+    public var budget: Int?
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case errorRate = "error_rate", latencyMs = "latency_ms", malformedRate = "malformed_rate"
-        case rateLimitRate = "rate_limit_rate", retryAfterSeconds = "retry_after_seconds"
+        case rateLimitRate = "rate_limit_rate", retryAfterSeconds = "retry_after_seconds", budget
     }
 
     public init(from decoder: any Decoder) throws {
@@ -25,5 +27,6 @@ public struct Faults: Sendable, Hashable, Codable {
         malformedRate = try c.decodeIfPresent(Double.self, forKey: .malformedRate) ?? 0
         rateLimitRate = try c.decodeIfPresent(Double.self, forKey: .rateLimitRate) ?? 0
         retryAfterSeconds = try c.decodeIfPresent(Int.self, forKey: .retryAfterSeconds) ?? 1
+        budget = try c.decodeIfPresent(Int.self, forKey: .budget)
     }
 }

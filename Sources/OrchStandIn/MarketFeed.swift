@@ -41,6 +41,10 @@ public actor MarketFeed {
     public func nextFault() -> Fault {
         requests += 1
         let u = rng.unit()
+        if let budget = faults.budget {
+            guard budget > 0 else { return .none }
+            if u < faults.errorRate + faults.rateLimitRate + faults.malformedRate { faults.budget = budget - 1 }
+        }
         if u < faults.errorRate { return .serverError }
         if u < faults.errorRate + faults.rateLimitRate { return .rateLimited(faults.retryAfterSeconds) }
         if u < faults.errorRate + faults.rateLimitRate + faults.malformedRate { return .malformed }
