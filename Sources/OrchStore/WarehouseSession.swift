@@ -34,14 +34,24 @@ public struct WarehouseSession: Sendable {
         }
     }
 
-    /// Streams COPY text-format data (`chunks` of whole lines) into `schema.table`.
+    /// Sends COPY text-format data (`chunks` of whole lines) into `schema.table`.
     public func copy(schema: String, table: String, columns: [String], chunks: [[UInt8]]) async throws {
+        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+        for chunk in chunks { continuation.yield(chunk) }
+        continuation.finish()
+        try await copy(schema: schema, table: table, columns: columns, stream: stream)
+    }
+
+    /// Streams COPY text-format data into `schema.table` as it is produced, so
+    /// that parsing and sending overlap. A producer that fails should finish
+    /// the stream and throw from its own task: the transaction then rolls back.
+    public func copy(schema: String, table: String, columns: [String], stream: AsyncStream<[UInt8]>) async throws {
         do {
             // PostgresNIO quotes the table name as one identifier: reach the schema through search_path.
             _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(SQLName.quote(schema))"),
                                            logger: logger).collect()
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                for chunk in chunks where !chunk.isEmpty {
+                for await chunk in stream where !chunk.isEmpty {
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
             }

@@ -37,7 +37,7 @@ public struct CSVColumn: Sendable, Hashable {
     }
 
     /// Appends the value in COPY text format to `out`; returns why it is bad, or nil.
-    func encode(_ field: ArraySlice<UInt8>, quoted: Bool, into out: inout [UInt8]) -> String? {
+    func encode(_ field: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout [UInt8]) -> String? {
         if field.isEmpty && !(quoted && type == .text) {
             if required { return "\(name) is empty" }
             out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
@@ -45,6 +45,11 @@ public struct CSVColumn: Sendable, Hashable {
         }
         switch type {
         case .text:
+            // Most text needs no escaping: copy it whole.
+            if !field.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 14 }) {
+                out.append(contentsOf: field)
+                return nil
+            }
             for b in field {
                 switch b {
                 case UInt8(ascii: "\\"): out.append(b); out.append(b)
@@ -76,10 +81,14 @@ public struct CSVColumn: Sendable, Hashable {
             guard let (y, m, d) = CSVValue.date(field, format: dateFormat) else {
                 return "\(name): `\(text(field))` is not a date in \(dateFormat.rawValue) form"
             }
-            out.append(contentsOf: Array(String(format: "%04d-%02d-%02d", y, m, d).utf8))
+            CSVValue.appendDigits(y, width: 4, to: &out)
+            out.append(UInt8(ascii: "-"))
+            CSVValue.appendDigits(m, width: 2, to: &out)
+            out.append(UInt8(ascii: "-"))
+            CSVValue.appendDigits(d, width: 2, to: &out)
             return nil
         case .timestamp:
-            guard field.count >= 10, CSVValue.date(field.prefix(10), format: .iso) != nil else {
+            guard field.count >= 10, CSVValue.date(UnsafeBufferPointer(rebasing: field[0..<10]), format: .iso) != nil else {
                 return "\(name): `\(text(field))` is not an ISO 8601 timestamp"
             }
             out.append(contentsOf: field)
@@ -87,13 +96,13 @@ public struct CSVColumn: Sendable, Hashable {
         }
     }
 
-    private func checkRange(_ value: Double, _ field: ArraySlice<UInt8>) -> String? {
+    private func checkRange(_ value: Double, _ field: UnsafeBufferPointer<UInt8>) -> String? {
         if let min, value < min { return "\(name): \(text(field)) is below the minimum \(CSVValue.format(min))" }
         if let max, value > max { return "\(name): \(text(field)) is above the maximum \(CSVValue.format(max))" }
         return nil
     }
 
-    private func text(_ field: ArraySlice<UInt8>) -> String {
+    private func text(_ field: UnsafeBufferPointer<UInt8>) -> String {
         let s = String(decoding: field, as: UTF8.self)
         return s.count > 40 ? String(s.prefix(37)) + "..." : s
     }
@@ -101,7 +110,7 @@ public struct CSVColumn: Sendable, Hashable {
 
 /// Byte-level parsers for CSV values (no String per value on the hot path).
 enum CSVValue {
-    static func integer(_ f: ArraySlice<UInt8>) -> Int64? {
+    static func integer(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = f.startIndex
         var negative = false
         if i < f.endIndex && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { negative = f[i] == UInt8(ascii: "-"); i += 1 }
@@ -117,7 +126,7 @@ enum CSVValue {
     }
 
     /// Plain decimals: sign, digits, optional fraction. No exponents, no thousands separators.
-    static func decimal(_ f: ArraySlice<UInt8>) -> Double? {
+    static func decimal(_ f: UnsafeBufferPointer<UInt8>) -> Double? {
         var i = f.startIndex
         var negative = false
         if i < f.endIndex && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { negative = f[i] == UInt8(ascii: "-"); i += 1 }
@@ -142,14 +151,25 @@ enum CSVValue {
         return negative ? -v : v
     }
 
-    static func date(_ f: ArraySlice<UInt8>, format: CSVColumn.DateFormat) -> (Int, Int, Int)? {
-        var parts: [Int] = []
+    static func date(_ f: UnsafeBufferPointer<UInt8>, format: CSVColumn.DateFormat) -> (Int, Int, Int)? {
+        // Three numbers split by the format's separator, without allocating.
+        var parts = (0, 0, 0)
+        var count = 0
         var current = -1
         let separator = format == .mdy ? UInt8(ascii: "/") : UInt8(ascii: "-")
+        func store(_ v: Int) -> Bool {
+            switch count {
+            case 0: parts.0 = v
+            case 1: parts.1 = v
+            case 2: parts.2 = v
+            default: return false
+            }
+            count += 1
+            return true
+        }
         for b in f {
             if b == separator {
-                guard current >= 0 else { return nil }
-                parts.append(current)
+                guard current >= 0, store(current) else { return nil }
                 current = -1
             } else {
                 let d = b &- UInt8(ascii: "0")
@@ -158,12 +178,21 @@ enum CSVValue {
                 guard current < 100_000 else { return nil }
             }
         }
-        guard current >= 0 else { return nil }
-        parts.append(current)
-        guard parts.count == 3 else { return nil }
-        let (y, m, d) = format == .mdy ? (parts[2], parts[0], parts[1]) : (parts[0], parts[1], parts[2])
+        guard current >= 0, store(current), count == 3 else { return nil }
+        let (y, m, d) = format == .mdy ? (parts.2, parts.0, parts.1) : (parts.0, parts.1, parts.2)
         guard (1...9999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
         return (y, m, d)
+    }
+
+    /// Appends `value` in decimal, zero-padded to `width`.
+    static func appendDigits(_ value: Int, width: Int, to out: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (48, 48, 48, 48, 48, 48)
+        var v = value, n = 0
+        withUnsafeMutableBytes(of: &digits) { buf in
+            repeat { buf[5 - n] = UInt8(48 + v % 10); v /= 10; n += 1 } while v > 0 && n < 6
+            let start = 6 - max(n, min(width, 6))
+            out.append(contentsOf: buf[start..<6])
+        }
     }
 
     static func daysIn(month: Int, year: Int) -> Int {

@@ -112,74 +112,96 @@ public struct CSVExtractTask: TaskKind, TaskBody {
         guard !files.isEmpty else {
             throw TaskFailure("missing_file", "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)
         }
-        let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
-        var load = try CSVLoad.prepare(files: files, declared: declared, infer: infer, delimiter: delimiter)
-        context.log.write("read \(load.rowsRead) rows from \(files.count) file(s): \(files.joined(separator: ", "))")
+        let started = ContinuousClock.now
+        let load = try CSVLoad.plan(files: files, declared: declared, infer: infer, delimiter: delimiter)
         context.log.write("columns: " + load.columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))
-        if !load.rejected.isEmpty {
-            try load.writeRejected(to: rejectedPath)
-            context.log.write("\(load.rejected.count) rejected row(s) written to \(rejectedPath)")
-        }
-        var facts = ["rows_read": String(load.rowsRead), "rows_loaded": String(load.rowsRead - load.rejected.count),
-                     "rows_rejected": String(load.rejected.count), "table": "\(schema).\(table)",
-                     "files": files.joined(separator: ","), "reads": files.map { "file:\($0)" }.joined(separator: ","),
-                     "writes": "\(schema).\(table)"]
-        if !load.rejected.isEmpty { facts["rejected_file"] = rejectedPath }
-        if load.rejected.count > maxBadRows {
-            let first = load.rejected.prefix(5).map { "\($0.file.split(separator: "/").last ?? ""):\($0.line): \($0.reason)" }
-            throw TaskFailure("bad_rows", "\(load.rejected.count) bad row(s), more than max_bad_rows (\(maxBadRows)); "
+        let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
+        let outcome: CSVLoad.Outcome
+        do {
+            outcome = try await write(load, warehouse: warehouse)
+        } catch let tooMany as TooManyBadRows {
+            try CSVLoad.writeRejected(tooMany.outcome.rejected, to: rejectedPath)
+            let rejected = tooMany.outcome.rejected
+            let first = rejected.prefix(5).map { "\($0.file.split(separator: "/").last ?? ""):\($0.line): \($0.reason)" }
+            context.log.write("read \(tooMany.outcome.rowsRead) rows; \(rejected.count) rejected, written to \(rejectedPath)")
+            throw TaskFailure("bad_rows", "\(rejected.count) bad row(s), more than max_bad_rows (\(maxBadRows)); "
                               + "nothing was loaded and \(schema).\(table) is unchanged. First: " + first.joined(separator: "; ")
                               + ". All in \(rejectedPath)", retryable: false)
-        }
-        let loaded = load.rowsRead - load.rejected.count
-        let started = ContinuousClock.now
-        do {
-            try await write(&load, warehouse: warehouse)
         } catch let error as WarehouseError {
             throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error",
                               "loading \(schema).\(table): \(error)", retryable: error.isConnectionProblem)
         }
-        context.log.write("loaded \(loaded) rows into \(schema).\(table) (\(mode.rawValue)) in \(ContinuousClock.now - started)")
-        return TaskOutput(summary: "\(loaded) rows into \(schema).\(table), \(load.rejected.count) rejected", facts: facts)
+        let loaded = outcome.rowsRead - outcome.rejected.count
+        var facts = ["rows_read": String(outcome.rowsRead), "rows_loaded": String(loaded),
+                     "rows_rejected": String(outcome.rejected.count), "table": "\(schema).\(table)",
+                     "files": files.joined(separator: ","), "reads": files.map { "file:\($0)" }.joined(separator: ","),
+                     "writes": "\(schema).\(table)"]
+        if !outcome.rejected.isEmpty {
+            try CSVLoad.writeRejected(outcome.rejected, to: rejectedPath)
+            facts["rejected_file"] = rejectedPath
+            context.log.write("\(outcome.rejected.count) rejected row(s) written to \(rejectedPath)")
+        }
+        context.log.write("read \(outcome.rowsRead) rows from \(files.joined(separator: ", ")); loaded \(loaded) into "
+                          + "\(schema).\(table) (\(mode.rawValue)) in \(ContinuousClock.now - started)")
+        return TaskOutput(summary: "\(loaded) rows into \(schema).\(table), \(outcome.rejected.count) rejected", facts: facts)
     }
 
-    private func write(_ load: inout CSVLoad, warehouse: Warehouse) async throws {
+    /// Thrown inside the load's transaction so that it rolls back.
+    struct TooManyBadRows: Error {
+        var outcome: CSVLoad.Outcome
+    }
+
+    /// One transaction: prepare the target, stream the rows in while they
+    /// are parsed, check the bad-row limit, then swap or merge.
+    private func write(_ load: CSVLoad, warehouse: Warehouse) async throws -> CSVLoad.Outcome {
         let columnsSQL = load.columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = load.columns.map(\.name)
-        let target = "\(SQLName.quote(schema)).\(SQLName.quote(table))"
-        let chunks = load.chunks
-        try await warehouse.withTransaction { session in
-            try await session.execute("CREATE SCHEMA IF NOT EXISTS \(SQLName.quote(schema))")
+        let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))"
+        let keyList = key.map(SQLName.quote).joined(separator: ", ")
+        let maxBadRows = self.maxBadRows
+        return try await warehouse.withTransaction { session in
+            try await session.execute("CREATE SCHEMA IF NOT EXISTS \(schemaQ)")
+            var copySchema = schema, copyTable = table
             switch mode {
             case .append:
                 try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL))")
-                try await session.copy(schema: schema, table: table, columns: names, chunks: chunks)
             case .replace:
-                let fresh = table + "__orch_new"
-                try await session.execute("DROP TABLE IF EXISTS \(SQLName.quote(schema)).\(SQLName.quote(fresh)); "
-                                          + "CREATE TABLE \(SQLName.quote(schema)).\(SQLName.quote(fresh)) (\(columnsSQL))")
-                try await session.copy(schema: schema, table: fresh, columns: names, chunks: chunks)
-                try await swap(fresh: fresh, session: session)
+                copyTable = table + "__orch_new"
+                try await session.execute("DROP TABLE IF EXISTS \(schemaQ).\(SQLName.quote(copyTable)); "
+                                          + "CREATE TABLE \(schemaQ).\(SQLName.quote(copyTable)) (\(columnsSQL))")
             case .upsert:
-                let staging = table + "__orch_upsert"
+                copyTable = table + "__orch_upsert"
                 try await session.execute("""
                 CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL));
-                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(key.map(SQLName.quote).joined(separator: ", ")));
-                CREATE TEMP TABLE \(SQLName.quote(staging)) (LIKE \(target)) ON COMMIT DROP;
-                ALTER TABLE \(SQLName.quote(staging)) ADD COLUMN orch_line bigserial
+                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(keyList));
+                CREATE TEMP TABLE \(SQLName.quote(copyTable)) (LIKE \(target)) ON COMMIT DROP;
+                ALTER TABLE \(SQLName.quote(copyTable)) ADD COLUMN orch_line bigserial
                 """)
-                let tempSchema = try await session.rows("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")
-                try await session.copy(schema: tempSchema.first?.first.flatMap { $0 } ?? "pg_temp", table: staging,
-                                       columns: names, chunks: chunks)
+                copySchema = try await session.rows("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")
+                    .first?.first.flatMap { $0 } ?? "pg_temp"
+            }
+            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+            async let encoded: CSVLoad.Outcome = {
+                defer { continuation.finish() }
+                return load.encode { continuation.yield($0) }
+            }()
+            try await session.copy(schema: copySchema, table: copyTable, columns: names, stream: stream)
+            let outcome = await encoded
+            if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }
+            switch mode {
+            case .append: break
+            case .replace: try await swap(fresh: copyTable, session: session)
+            case .upsert:
                 let quoted = names.map(SQLName.quote).joined(separator: ", ")
                 let updates = names.filter { !key.contains($0) }.map { "\(SQLName.quote($0)) = excluded.\(SQLName.quote($0))" }
                 try await session.execute("""
                 INSERT INTO \(target) (\(quoted))
-                SELECT DISTINCT ON (\(key.map(SQLName.quote).joined(separator: ", "))) \(quoted) FROM \(SQLName.quote(staging))
-                ORDER BY \(key.map(SQLName.quote).joined(separator: ", ")), orch_line DESC
-                ON CONFLICT (\(key.map(SQLName.quote).joined(separator: ", "))) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
+                SELECT DISTINCT ON (\(keyList)) \(quoted) FROM \(SQLName.quote(copyTable))
+                ORDER BY \(keyList), orch_line DESC
+                ON CONFLICT (\(keyList)) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
                 """)
             }
+            return outcome
         }
     }
 

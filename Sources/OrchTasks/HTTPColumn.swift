@@ -122,7 +122,7 @@ struct HTTPColumn: Sendable {
         }
         var column = CSVColumn(name: name, type: type)
         column.dateFormat = .iso
-        return column.encode(ArraySlice(Array(value.utf8)), quoted: true, into: &out)
+        return Array(value.utf8).withUnsafeBufferPointer { column.encode($0, quoted: true, into: &out) }
     }
 
     static func text(_ value: Any) -> String? {
