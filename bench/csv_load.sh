@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="$PATH:/opt/swift/usr/bin"
 rounds=${ROUNDS:-7}
 bash .ci/setup
-swift build -c release --product orch >/dev/null
+swift build -c release --product orch >/dev/null 2>&1
 orch=$PWD/.build/release/orch
 
 work=$(mktemp -d /tmp/orch-bench-XXXXXX)
@@ -43,6 +43,7 @@ YAML
 
 cat >"$work/psql.sql" <<SQL
 \\timing on
+SET client_min_messages = warning;
 SET datestyle = 'ISO, MDY';
 BEGIN;
 DROP TABLE IF EXISTS bench.psql_sales_new;
