@@ -40,6 +40,17 @@ public struct Warehouse: Sendable {
         }
     }
 
+    /// Creates `schema` if it does not exist, outside any transaction:
+    /// concurrent `CREATE SCHEMA IF NOT EXISTS` in two transactions can fail
+    /// with a unique violation, which here just means another task won.
+    public func ensureSchema(_ schema: String) async throws {
+        do {
+            try await execute(script: "CREATE SCHEMA IF NOT EXISTS \(SQLName.quote(schema))", transaction: false)
+        } catch let error as WarehouseError where ["23505", "42P06"].contains(error.sqlState ?? "") {
+            return
+        }
+    }
+
     /// Runs `sql` (one query, or statements then a query, on one connection)
     /// and returns the last statement's rows as text (NULL as nil).
     public func rows(_ sql: String) async throws -> [[String?]] {

@@ -159,8 +159,8 @@ public struct CSVExtractTask: TaskKind, TaskBody {
         let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))"
         let keyList = key.map(SQLName.quote).joined(separator: ", ")
         let maxBadRows = self.maxBadRows
+        try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction { session in
-            try await session.execute("CREATE SCHEMA IF NOT EXISTS \(schemaQ)")
             var copySchema = schema, copyTable = table
             switch mode {
             case .append:

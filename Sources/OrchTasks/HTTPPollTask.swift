@@ -171,8 +171,9 @@ public struct HTTPPollTask: TaskKind, TaskBody {
         let definitions = columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = columns.map(\.name)
         let quoted = names.map(SQLName.quote).joined(separator: ", ")
+        try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction { session in
-            var setup = "CREATE SCHEMA IF NOT EXISTS \(SQLName.quote(schema)); CREATE TABLE IF NOT EXISTS \(target) (\(definitions))"
+            var setup = "CREATE TABLE IF NOT EXISTS \(target) (\(definitions))"
             if !uniqueKey.isEmpty {
                 setup += "; CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(uniqueKey.map(SQLName.quote).joined(separator: ", ")))"
             }
