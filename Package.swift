@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchStore",
+                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -61,6 +61,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchModels",
+            dependencies: ["OrchSpec"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -109,6 +114,7 @@ let package = Package(
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -8,32 +8,44 @@ import OrchTasks
 public struct LoadedPipeline: Sendable {
     public var spec: PipelineSpec
     public var graph: TaskGraph
-    /// Task spec per graph node index.
+    /// The YAML task each graph node comes from (a sql_model task gives many nodes).
     public var tasks: [Int: TaskSpec]
 }
 
 public enum PipelineLoader {
     /// Parses `path`, checks every task's kind fields (templates unrendered,
-    /// no database), and builds the graph (missing tasks, cycles).
+    /// no database), expands tasks into their nodes (models, tests) and
+    /// builds the graph (missing tasks, cycles).
     /// - Throws: `SpecError` with every problem found, each with file:line:col.
     public static func load(path: String) throws -> LoadedPipeline {
         let spec = try PipelineParser.load(path: path)
         var diagnostics: [Diagnostic] = []
         let environment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: nil)
+        var nodes: [GraphNode] = []
+        var owners: [TaskSpec] = []
         for task in spec.tasks {
             do {
-                _ = try KindRegistry.body(for: task, environment: environment)
+                for unit in try KindRegistry.units(for: task, environment: environment) {
+                    nodes.append(GraphNode(id: unit.id, after: unit.after, reads: unit.reads, writes: unit.writes,
+                                           checks: unit.checks, tags: unit.tags, location: unit.location))
+                    owners.append(task)
+                }
             } catch let error as SpecError {
                 diagnostics += error.diagnostics
             }
         }
         if !diagnostics.isEmpty { throw SpecError(diagnostics) }
-        let nodes = spec.tasks.map {
-            GraphNode(id: $0.id, after: $0.after, reads: $0.reads, writes: $0.writes, tags: $0.tags, location: $0.location)
+        // `after: [models]` naming a sql_model task means all of its nodes.
+        let groups = Dictionary(grouping: nodes.indices, by: { owners[$0].id })
+        for i in nodes.indices {
+            nodes[i].after = nodes[i].after.flatMap { dep -> [String] in
+                if nodes.contains(where: { $0.id == dep }) { return [dep] }
+                return (groups[dep] ?? []).map { nodes[$0].id }
+            }
         }
         let graph = try TaskGraph(nodes: nodes)
         var tasks: [Int: TaskSpec] = [:]
-        for task in spec.tasks { tasks[graph.index(of: task.id)!] = task }
+        for (i, owner) in owners.enumerated() { tasks[i] = owner }
         return LoadedPipeline(spec: spec, graph: graph, tasks: tasks)
     }
 }

@@ -41,19 +41,30 @@ public struct PipelineRunner: Sendable {
             params: params, env: environment.variables,
             run: ["id": runID, "logical_time": logicalTime.ISO8601Format(), "trigger": request.trigger.text],
             pipeline: ["name": spec.name, "dir": spec.directory])
-        let kindEnvironment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: store.warehouse) { text, location in
+        var kindEnvironment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: store.warehouse) { text, location in
             try Template.render(text, context: context, at: location)
         }
+        kindEnvironment.fullRefresh = request.fullRefresh
         var tasks: [Int: PlannedTask] = [:]
         var diagnostics: [Diagnostic] = []
-        for i in selected {
-            var task = loaded.tasks[i]!
+        // Render each YAML task once, build its units, and give each selected node its body.
+        let selectedByTask = Dictionary(grouping: selected, by: { loaded.tasks[$0]!.id })
+        for (_, indices) in selectedByTask.sorted(by: { $0.key < $1.key }) {
+            var task = loaded.tasks[indices[0]]!
             do {
                 task.options = try task.options.mapScalars { text, location in
                     try Template.render(text, context: context, at: location)
                 }
-                let body = try KindRegistry.body(for: task, environment: kindEnvironment)
-                tasks[i] = PlannedTask(id: task.id, body: body, retry: task.retry, timeout: task.timeout)
+                let units = Dictionary(try KindRegistry.units(for: task, environment: kindEnvironment).map { ($0.id, $0) },
+                                       uniquingKeysWith: { a, _ in a })
+                for i in indices {
+                    let node = loaded.graph.nodes[i]
+                    guard let unit = units[node.id] else {
+                        throw SpecError(Diagnostic("`\(node.id)` disappeared while rendering task `\(task.id)`", at: node.location))
+                    }
+                    tasks[i] = PlannedTask(id: node.id, body: unit.body, retry: task.retry, timeout: task.timeout,
+                                           reads: node.reads.filter { !$0.contains("{{") }, writes: node.writes)
+                }
             } catch let d as Diagnostic {
                 diagnostics.append(d)
             } catch let e as SpecError {

@@ -10,6 +10,8 @@ public struct RunRequest: Sendable {
     public var exclude: [String] = []
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     public var failFast = false
+    /// Rebuild incremental models from scratch.
+    public var fullRefresh = false
     public var trigger: RunTrigger = .manual
     public var logicalTime: Date = Date()
 

@@ -7,12 +7,18 @@ public struct PlannedTask: Sendable {
     public var body: any TaskBody
     public var retry: RetryPolicy
     public var timeout: Duration?
+    /// The datasets the node reads and writes in the graph: the lineage of
+    /// a successful attempt whose body reports none of its own.
+    public var reads: [String]
+    public var writes: [String]
 
-    public init(id: String, body: any TaskBody, retry: RetryPolicy, timeout: Duration?) {
+    public init(id: String, body: any TaskBody, retry: RetryPolicy, timeout: Duration?, reads: [String] = [], writes: [String] = []) {
         self.id = id
         self.body = body
         self.retry = retry
         self.timeout = timeout
+        self.reads = reads
+        self.writes = writes
     }
 }
 

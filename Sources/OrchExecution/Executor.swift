@@ -125,7 +125,10 @@ public struct Executor: Sendable {
                                        finishedAt: finished, errorClass: nil, error: nil, exitCode: nil,
                                        logPath: logPath, logTail: "", output: nil)
             switch result {
-            case let .succeeded(output):
+            case var .succeeded(output):
+                if output.lineage.isEmpty {
+                    output.lineage = task.writes.flatMap { w in task.reads.map { LineageEdge(source: $0, target: w) } }
+                }
                 record.output = output
                 log.write("== orch: succeeded in \(DurationText.format(record.duration))" + (output.summary.map { ": \($0)" } ?? ""))
             case let .failed(failure):
@@ -133,6 +136,7 @@ public struct Executor: Sendable {
                 record.errorClass = failure.errorClass
                 record.error = failure.message
                 record.exitCode = failure.exitCode
+                record.output = failure.output
                 log.write("== orch: failed (\(failure.errorClass)): \(failure.message)")
             case let .timedOut(limit):
                 record.status = .timedOut

@@ -39,14 +39,61 @@ public struct TaskContext: Sendable {
     }
 }
 
-/// What a successful attempt reports: a line for people, facts for the store.
+/// What an attempt reports: a line for people, facts for the store, the
+/// dataset edges it produced, and (for a data test) its result.
 public struct TaskOutput: Sendable, Hashable {
     public var summary: String?
     public var facts: [String: String]
+    public var lineage: [LineageEdge]
+    public var testResult: TestResult?
 
-    public init(summary: String? = nil, facts: [String: String] = [:]) {
+    public init(summary: String? = nil, facts: [String: String] = [:], lineage: [LineageEdge] = [],
+                testResult: TestResult? = nil) {
         self.summary = summary
         self.facts = facts
+        self.lineage = lineage
+        self.testResult = testResult
+    }
+}
+
+/// Data flowed from `source` to `target` (datasets: `schema.table`, `file:…`, `http:…`).
+public struct LineageEdge: Sendable, Hashable, Codable {
+    public var source: String
+    public var target: String
+    public init(source: String, target: String) {
+        self.source = source
+        self.target = target
+    }
+}
+
+/// The outcome of one data test, as stored and reported.
+public struct TestResult: Sendable, Hashable, Codable {
+    public enum Status: String, Sendable, Hashable, Codable { case pass, fail, warn, error }
+    public var test: String
+    public var testType: String
+    public var model: String
+    public var column: String?
+    public var severity: String
+    public var status: Status
+    public var failingRows: Int
+    /// A few offending rows as JSON objects (column → value as text).
+    public var sampleRows: String
+    /// The SQL that returns the offending rows, to paste into psql.
+    public var sql: String
+    public var message: String?
+
+    public init(test: String, testType: String, model: String, column: String?, severity: String, status: Status,
+                failingRows: Int, sampleRows: String, sql: String, message: String? = nil) {
+        self.test = test
+        self.testType = testType
+        self.model = model
+        self.column = column
+        self.severity = severity
+        self.status = status
+        self.failingRows = failingRows
+        self.sampleRows = sampleRows
+        self.sql = sql
+        self.message = message
     }
 }
 
@@ -59,13 +106,17 @@ public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var exitCode: Int32?
     /// The least wait before a retry, when the other side said so (HTTP `Retry-After`).
     public var retryAfter: Duration?
+    /// What the failed attempt still has to report (a failed data test's result).
+    public var output: TaskOutput?
 
-    public init(_ errorClass: String, _ message: String, retryable: Bool, exitCode: Int32? = nil, retryAfter: Duration? = nil) {
+    public init(_ errorClass: String, _ message: String, retryable: Bool, exitCode: Int32? = nil, retryAfter: Duration? = nil,
+                output: TaskOutput? = nil) {
         self.errorClass = errorClass
         self.message = message
         self.retryable = retryable
         self.exitCode = exitCode
         self.retryAfter = retryAfter
+        self.output = output
     }
 
     public var description: String { message }

@@ -17,6 +17,7 @@ extension TaskGraph {
                         switch edge.reason {
                         case .after: return nodes[edge.index].id
                         case let .dataset(d): return "\(nodes[edge.index].id) (\(d))"
+                        case let .check(d): return "\(nodes[edge.index].id) (checks \(d))"
                         }
                     }
                     lines.append("  \(nodes[i].id)" + (deps.isEmpty ? "" : "  ← " + deps.joined(separator: ", ")))
@@ -30,6 +31,7 @@ extension TaskGraph {
                 for edge in upstream[i] where members.contains(edge.index) {
                     var attrs = ""
                     if case let .dataset(d) = edge.reason { attrs = " [label=\"\(d)\", style=dashed]" }
+                    if case .check = edge.reason { attrs = " [style=dotted]" }
                     lines.append("  \"\(nodes[edge.index].id)\" -> \"\(nodes[i].id)\"\(attrs);")
                 }
             }
@@ -44,6 +46,7 @@ extension TaskGraph {
                     switch edge.reason {
                     case .after: lines.append("  \(key(edge.index)) --> \(key(i))")
                     case let .dataset(d): lines.append("  \(key(edge.index)) -.->|\(d)| \(key(i))")
+                    case .check: lines.append("  \(key(edge.index)) -.- \(key(i))")
                     }
                 }
             }

@@ -7,15 +7,19 @@ public struct GraphNode: Sendable, Hashable {
     public var after: [String]
     public var reads: [String]
     public var writes: [String]
+    /// Datasets this node vouches for (a data test of severity error): every
+    /// other reader of such a dataset waits for it, as `dbt build` does.
+    public var checks: [String]
     public var tags: [String]
     public var location: SourceLocation?
 
-    public init(id: String, after: [String] = [], reads: [String] = [], writes: [String] = [],
+    public init(id: String, after: [String] = [], reads: [String] = [], writes: [String] = [], checks: [String] = [],
                 tags: [String] = [], location: SourceLocation? = nil) {
         self.id = id
         self.after = after
         self.reads = reads
         self.writes = writes
+        self.checks = checks
         self.tags = tags
         self.location = location
     }
@@ -25,6 +29,8 @@ public struct GraphNode: Sendable, Hashable {
 public enum EdgeReason: Sendable, Hashable {
     case after
     case dataset(String)
+    /// Waits for a check (data test) of a dataset it reads.
+    case check(String)
 }
 
 /// The dependency graph of a pipeline: edges from `after:` plus data (a task
@@ -50,8 +56,10 @@ public struct TaskGraph: Sendable {
             indexByID[node.id] = i
         }
         var writers: [String: [Int]] = [:]
+        var checkers: [String: [Int]] = [:]
         for (i, node) in nodes.enumerated() {
             for dataset in node.writes { writers[dataset, default: []].append(i) }
+            for dataset in node.checks { checkers[dataset, default: []].append(i) }
         }
         var upstream = [[(index: Int, reason: EdgeReason)]](repeating: [], count: nodes.count)
         var downstream = [[Int]](repeating: [], count: nodes.count)
@@ -72,6 +80,12 @@ public struct TaskGraph: Sendable {
             }
             for dataset in node.reads {
                 for j in writers[dataset] ?? [] { add(j, .dataset(dataset)) }
+                // Checks wait only for writers; everyone else also waits for the checks.
+                if !node.checks.contains(dataset) {
+                    for j in checkers[dataset] ?? [] where !nodes[j].reads.contains(where: { node.writes.contains($0) }) {
+                        add(j, .check(dataset))
+                    }
+                }
             }
         }
         if !diagnostics.isEmpty { throw SpecError(diagnostics) }

@@ -63,6 +63,40 @@ enum Migrations {
             FOREIGN KEY (run_id, task_id) REFERENCES orch.task_runs (run_id, task_id) ON DELETE CASCADE
         );
         """),
+        Migration(version: 2, name: "data-test results and lineage", sql: """
+        CREATE TABLE orch.test_results (
+            run_id       text NOT NULL,
+            task_id      text NOT NULL,
+            attempt      integer NOT NULL,
+            test_name    text NOT NULL,
+            test_type    text NOT NULL,
+            model        text NOT NULL,
+            column_name  text,
+            severity     text NOT NULL,
+            status       text NOT NULL,
+            failing_rows bigint NOT NULL,
+            sample_rows  jsonb NOT NULL DEFAULT '[]',
+            sql          text NOT NULL,
+            message      text,
+            recorded_at  timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (run_id, task_id, attempt),
+            FOREIGN KEY (run_id, task_id) REFERENCES orch.task_runs (run_id, task_id) ON DELETE CASCADE
+        );
+        CREATE INDEX test_results_model_idx ON orch.test_results (model, recorded_at DESC);
+        CREATE INDEX test_results_failed_idx ON orch.test_results (recorded_at DESC) WHERE status <> 'pass';
+
+        CREATE TABLE orch.lineage (
+            run_id      text NOT NULL,
+            task_id     text NOT NULL,
+            source      text NOT NULL,
+            target      text NOT NULL,
+            produced_at timestamptz NOT NULL,
+            PRIMARY KEY (run_id, task_id, source, target),
+            FOREIGN KEY (run_id, task_id) REFERENCES orch.task_runs (run_id, task_id) ON DELETE CASCADE
+        );
+        CREATE INDEX lineage_target_idx ON orch.lineage (target, produced_at DESC);
+        CREATE INDEX lineage_source_idx ON orch.lineage (source, produced_at DESC);
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

@@ -6,7 +6,7 @@ import PostgresNIO
 /// statement (or one transaction) so that each transition lands as it happens.
 public struct RunRepository: Sendable {
     let store: Store
-    private var client: PostgresClient { store.client }
+    var client: PostgresClient { store.client }
 
     // MARK: writes
 
@@ -65,6 +65,28 @@ public struct RunRepository: Sendable {
             output = \(output)::jsonb
         WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
         """, logger: store.logger)
+    }
+
+    /// Records a data test's result and, for a successful attempt, its lineage edges.
+    public func recordOutputs(run: String, _ r: AttemptRecord) async throws {
+        guard let output = r.output else { return }
+        if let t = output.testResult {
+            try await client.query("""
+            INSERT INTO orch.test_results (run_id, task_id, attempt, test_name, test_type, model, column_name, severity, status,
+                                           failing_rows, sample_rows, sql, message)
+            VALUES (\(run), \(r.task), \(r.attempt), \(t.test), \(t.testType), \(t.model), \(t.column), \(t.severity),
+                    \(t.status.rawValue), \(t.failingRows), \(t.sampleRows)::jsonb, \(t.sql), \(t.message))
+            ON CONFLICT (run_id, task_id, attempt) DO NOTHING
+            """, logger: store.logger)
+        }
+        if r.status == .succeeded, !output.lineage.isEmpty {
+            try await client.query("""
+            INSERT INTO orch.lineage (run_id, task_id, source, target, produced_at)
+            SELECT \(run), \(r.task), e.source, e.target, \(r.finishedAt)
+            FROM unnest(\(output.lineage.map(\.source))::text[], \(output.lineage.map(\.target))::text[]) AS e(source, target)
+            ON CONFLICT DO NOTHING
+            """, logger: store.logger)
+        }
     }
 
     public func finish(run: String, status: RunStatus, at: Date, message: String?) async throws {

@@ -26,6 +26,7 @@ public struct StoreRecorder: RunObserver {
                 try await repository.startAttempt(run: runID, task: task, attempt: attempt, at: at, logPath: logPath)
             case let .attemptFinished(record):
                 try await repository.finishAttempt(run: runID, record)
+                try await repository.recordOutputs(run: runID, record)
             case .retryScheduled:
                 break
             case let .runFinished(status, at, message):

@@ -86,6 +86,11 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     /// True when the connection failed, not the statement: worth retrying.
     public var isConnectionProblem: Bool
 
+    init(message: String) {
+        self.message = message
+        isConnectionProblem = false
+    }
+
     init(_ error: any Error) {
         let psql = error as? PSQLError
         let info = psql?.serverInfo

@@ -21,7 +21,93 @@ public struct WarehouseSession: Sendable {
         }
     }
 
-    /// Rows of one query, as text.
+    /// Runs exactly one statement, unsplit (its error position stays relative to it).
+    public func executeOne(_ sql: String) async throws {
+        do {
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
+        } catch {
+            throw WarehouseError(error)
+        }
+    }
+
+    /// Rows of one query with their column names, values as text.
+    public func table(_ sql: String) async throws -> (columns: [String], rows: [[String?]]) {
+        do {
+            var columns: [String] = []
+            var out: [[String?]] = []
+            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
+                if columns.isEmpty { columns = row.map(\.columnName) }
+                out.append(row.map(\.text))
+            }
+            return (columns, out)
+        } catch {
+            throw WarehouseError(error)
+        }
+    }
+
+    /// Whether `schema.name` exists, and as what (`r` table, `v` view, …).
+    public func relationKind(schema: String, name: String) async throws -> String? {
+        let rows = try await self.rows("""
+        SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE n.nspname = \(SQLName.literal(schema)) AND c.relname = \(SQLName.literal(name))
+        """)
+        return rows.first?.first ?? nil
+    }
+
+    /// Column names of a relation, in order.
+    public func columnNames(_ qualified: String) async throws -> [String] {
+        try await rows("""
+        SELECT attname FROM pg_attribute WHERE attrelid = \(SQLName.literal(qualified))::regclass AND attnum > 0 AND NOT attisdropped
+        ORDER BY attnum
+        """).compactMap { $0.first ?? nil }
+    }
+
+    /// Puts `schema.fresh` in place of `schema.table` inside this transaction.
+    /// A rename swap would drop views on the old table, so when some exist
+    /// and the columns match, the rows are moved instead (readers still see
+    /// the old rows until commit). Different columns under views is an error
+    /// that names the views.
+    public func swapIn(schema: String, table: String, fresh: String) async throws {
+        let schemaQ = SQLName.quote(schema)
+        let target = "\(schemaQ).\(SQLName.quote(table))", freshQ = "\(schemaQ).\(SQLName.quote(fresh))"
+        guard let kind = try await relationKind(schema: schema, name: table) else {
+            try await execute("ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
+            return
+        }
+        if kind == "v" {
+            // The model was a view before: it has no rows to keep.
+            try await execute("DROP VIEW \(target); ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
+            return
+        }
+        let dependents = try await rows("""
+        SELECT DISTINCT v.oid::regclass::text FROM pg_depend d
+        JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
+        WHERE d.refobjid = \(SQLName.literal(target))::regclass AND v.oid <> d.refobjid
+        """).compactMap { $0.first ?? nil }
+        if dependents.isEmpty {
+            try await execute("DROP TABLE \(target); ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
+            return
+        }
+        let shape = { (relation: String) in """
+        SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute
+        WHERE attrelid = \(SQLName.literal(relation))::regclass AND attnum > 0 AND NOT attisdropped
+        """ }
+        guard try await rows(shape(target)) == rows(shape(freshQ)) else {
+            throw WarehouseError(message: "the columns of \(schema).\(table) change, and views depend on it (\(dependents.joined(separator: ", "))); "
+                                 + "drop those views (their models rebuild them) or keep the columns")
+        }
+        try await execute("TRUNCATE \(target); INSERT INTO \(target) SELECT * FROM \(freshQ); DROP TABLE \(freshQ)")
+    }
+}
+
+extension SQLName {
+    /// A SQL string literal.
+    public static func literal(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+}
+
+extension WarehouseSession {
     public func rows(_ sql: String) async throws -> [[String?]] {
         do {
             var out: [[String?]] = []

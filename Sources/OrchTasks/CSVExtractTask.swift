@@ -13,7 +13,7 @@ import OrchStore
 /// `columns` (name → type, or `{type, format, min, max, required}`), `infer`
 /// (types of undeclared columns from the data; default true, else text),
 /// `max_bad_rows` (default 0), `delimiter` (default `,`).
-public struct CSVExtractTask: TaskKind, TaskBody {
+public struct CSVExtractTask: SingleTaskKind, TaskBody {
     public static let name = "csv_extract"
 
     public enum Mode: String, Sendable, CaseIterable { case replace, append, upsert }
@@ -29,6 +29,8 @@ public struct CSVExtractTask: TaskKind, TaskBody {
     var maxBadRows: Int
     var delimiter: UInt8
     var warehouse: Warehouse?
+
+    public var datasets: (reads: [String], writes: [String]) { (["file:\(pattern)"], ["\(schema).\(table)"]) }
 
     public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
         let file = options.requiredString("file", hint: "the CSV file (or a glob like data/*.csv), relative to the pipeline")
@@ -143,7 +145,8 @@ public struct CSVExtractTask: TaskKind, TaskBody {
         }
         context.log.write("read \(outcome.rowsRead) rows from \(files.joined(separator: ", ")); loaded \(loaded) into "
                           + "\(schema).\(table) (\(mode.rawValue)) in \(ContinuousClock.now - started)")
-        return TaskOutput(summary: "\(loaded) rows into \(schema).\(table), \(outcome.rejected.count) rejected", facts: facts)
+        return TaskOutput(summary: "\(loaded) rows into \(schema).\(table), \(outcome.rejected.count) rejected", facts: facts,
+                          lineage: files.map { LineageEdge(source: "file:\($0)", target: "\(schema).\(table)") })
     }
 
     /// Thrown inside the load's transaction so that it rolls back.
@@ -190,7 +193,7 @@ public struct CSVExtractTask: TaskKind, TaskBody {
             if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }
             switch mode {
             case .append: break
-            case .replace: try await swap(fresh: copyTable, session: session)
+            case .replace: try await session.swapIn(schema: schema, table: table, fresh: copyTable)
             case .upsert:
                 let quoted = names.map(SQLName.quote).joined(separator: ", ")
                 let updates = names.filter { !key.contains($0) }.map { "\(SQLName.quote($0)) = excluded.\(SQLName.quote($0))" }
@@ -203,41 +206,5 @@ public struct CSVExtractTask: TaskKind, TaskBody {
             }
             return outcome
         }
-    }
-
-    /// Puts the freshly loaded table in place of the old one, inside the
-    /// load's transaction. Views on the old table would be dropped by a
-    /// rename swap, so when some exist and the columns match, the rows are
-    /// moved instead (still atomic: readers see old rows until commit).
-    private func swap(fresh: String, session: WarehouseSession) async throws {
-        let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))", freshQ = "\(schemaQ).\(SQLName.quote(fresh))"
-        let literal = "'\(schema.replacingOccurrences(of: "'", with: "''"))'"
-        let tableLiteral = "'\(table.replacingOccurrences(of: "'", with: "''"))'"
-        let exists = try await session.rows("SELECT to_regclass(\(literal) || '.' || \(tableLiteral)) IS NOT NULL")
-        guard exists.first?.first == "t" else {
-            try await session.execute("ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
-            return
-        }
-        let dependents = try await session.rows("""
-        SELECT DISTINCT v.oid::regclass::text FROM pg_depend d
-        JOIN pg_rewrite r ON r.oid = d.objid JOIN pg_class v ON v.oid = r.ev_class
-        WHERE d.refobjid = (\(literal) || '.' || \(tableLiteral))::regclass AND v.oid <> d.refobjid
-        """)
-        if dependents.isEmpty {
-            try await session.execute("DROP TABLE \(target); ALTER TABLE \(freshQ) RENAME TO \(SQLName.quote(table))")
-            return
-        }
-        let shape = """
-        SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ',' ORDER BY attnum) FROM pg_attribute
-        WHERE attrelid = %@::regclass AND attnum > 0 AND NOT attisdropped
-        """
-        let old = try await session.rows(shape.replacingOccurrences(of: "%@", with: "'\(target.replacingOccurrences(of: "'", with: "''"))'"))
-        let new = try await session.rows(shape.replacingOccurrences(of: "%@", with: "'\(freshQ.replacingOccurrences(of: "'", with: "''"))'"))
-        guard old == new else {
-            let names = dependents.compactMap { $0.first ?? nil }.joined(separator: ", ")
-            throw TaskFailure("schema_change", "the columns of \(schema).\(table) change, and views depend on it (\(names)); "
-                              + "drop those views (the models rebuild them) or keep the columns", retryable: false)
-        }
-        try await session.execute("TRUNCATE \(target); INSERT INTO \(target) SELECT * FROM \(freshQ); DROP TABLE \(freshQ)")
     }
 }

@@ -16,7 +16,7 @@ import SystemPackage
 /// Fields: `command`, `env` (map), `working_dir` (default: the pipeline's
 /// folder), `retry_exit_codes` (default: every non-zero code is retryable),
 /// `kill_grace` (time between SIGTERM and SIGKILL, default 5s).
-public struct CommandTask: TaskKind, TaskBody {
+public struct CommandTask: SingleTaskKind, TaskBody {
     public static let name = "command"
 
     var executable: String

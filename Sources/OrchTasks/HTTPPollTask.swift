@@ -13,7 +13,7 @@ import OrchStore
 /// and a short excerpt of the body. Values of query params and headers named
 /// in `secrets` (and any whose name contains key, token, secret, password or
 /// auth) never appear in logs or errors.
-public struct HTTPPollTask: TaskKind, TaskBody {
+public struct HTTPPollTask: SingleTaskKind, TaskBody {
     public static let name = "http_poll"
 
     var url: String
@@ -30,6 +30,8 @@ public struct HTTPPollTask: TaskKind, TaskBody {
     var warehouse: Warehouse?
 
     static let secretPattern = ["key", "token", "secret", "password", "auth"]
+
+    public var datasets: (reads: [String], writes: [String]) { (["http:\(redact(url))"], ["\(schema).\(table)"]) }
 
     public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
         let url = options.requiredString("url", hint: "the endpoint, e.g. \"{{ params.coingecko_url }}/api/v3/simple/price\"")
@@ -119,7 +121,8 @@ public struct HTTPPollTask: TaskKind, TaskBody {
         return TaskOutput(summary: "\(inserted) new row(s) in \(schema).\(table)",
                           facts: ["rows_received": String(rowCount), "rows_inserted": String(inserted),
                                   "rows_duplicate": String(rowCount - inserted), "bytes": String(bytes),
-                                  "reads": "http:" + redact(url), "writes": "\(schema).\(table)"])
+                                  "reads": "http:" + redact(url), "writes": "\(schema).\(table)"],
+                          lineage: [LineageEdge(source: "http:" + redact(url), target: "\(schema).\(table)")])
     }
 
     private func fetch(_ context: TaskContext) async throws -> (Any, Date, Int) {

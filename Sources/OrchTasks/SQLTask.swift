@@ -8,7 +8,7 @@ import OrchStore
 /// the script. The script runs in one transaction (`transaction: false` for
 /// statements that refuse one, like VACUUM). Connection failures, serialization failures and deadlocks are
 /// retryable; everything else fails at once.
-public struct SQLTask: TaskKind, TaskBody {
+public struct SQLTask: SingleTaskKind, TaskBody {
     public static let name = "sql"
 
     var script: String

@@ -11,6 +11,8 @@ public struct KindEnvironment: Sendable {
     public var warehouse: Warehouse?
     /// Renders `{{ … }}` in text read from files (YAML strings arrive rendered).
     public var render: @Sendable (String, SourceLocation) throws -> String
+    /// `--full-refresh`: incremental models are rebuilt from scratch.
+    public var fullRefresh = false
 
     public init(pipelineDirectory: String, warehouse: Warehouse?,
                 render: @escaping @Sendable (String, SourceLocation) throws -> String = { text, _ in text }) {
@@ -26,24 +28,70 @@ public struct KindEnvironment: Sendable {
     }
 }
 
+/// One node a task puts in the graph, with the body that runs it. Most
+/// tasks are one unit; a `sql_model` task is one per model and data test.
+public struct TaskUnit: Sendable {
+    public var id: String
+    public var reads: [String]
+    public var writes: [String]
+    /// Datasets this unit vouches for (error-severity data tests).
+    public var checks: [String]
+    public var after: [String]
+    public var tags: [String]
+    public var location: SourceLocation
+    public var body: any TaskBody
+}
+
 /// A kind of task (`command`, `sql`, …): one file each, behind this protocol.
 public protocol TaskKind: Sendable {
     static var name: String { get }
     /// Reads the task's kind-specific fields strictly (report, don't throw,
-    /// through `options`), and builds the body that runs it.
+    /// through `options`), and builds the units that run it.
     /// Called when validating (fields unrendered, no warehouse) and again
     /// before running (fields rendered).
+    static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]?
+}
+
+/// A kind whose task is one node of the graph.
+public protocol SingleTaskKind: TaskKind {
+    /// Builds the body, or reports through `options` why it cannot.
     static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)?
+    /// Datasets the task reads and writes whatever its YAML says (a load's table).
+    var datasets: (reads: [String], writes: [String]) { get }
+}
+
+extension SingleTaskKind {
+    public var datasets: (reads: [String], writes: [String]) { ([], []) }
+
+    public static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]? {
+        guard let body = make(task, options: &options, environment: environment) else { return nil }
+        let own: (reads: [String], writes: [String]) = (body as? any SingleTaskKind)?.datasets ?? ([], [])
+        return [TaskUnit(id: task.id, reads: unique(task.reads + own.reads), writes: unique(task.writes + own.writes), checks: [],
+                         after: task.after, tags: task.tags, location: task.location, body: body)]
+    }
+}
+
+func unique(_ items: [String]) -> [String] {
+    var seen = Set<String>()
+    return items.filter { seen.insert($0).inserted }
 }
 
 /// The kinds orch knows, by name.
 public enum KindRegistry {
-    public static let kinds: [any TaskKind.Type] = [CommandTask.self, SQLTask.self, CSVExtractTask.self, HTTPPollTask.self]
+    public static let kinds: [any TaskKind.Type] = [CommandTask.self, SQLTask.self, CSVExtractTask.self, HTTPPollTask.self,
+                                                   SQLModelTask.self]
 
     public static var names: [String] { kinds.map { $0.name } }
 
-    /// Builds the body of `task`, or throws every problem found in its fields.
+    /// Builds the body of a single-node task (tests and tools); see `units`.
     public static func body(for task: TaskSpec, environment: KindEnvironment) throws -> any TaskBody {
+        let built = try units(for: task, environment: environment)
+        guard built.count == 1 else { throw SpecError(Diagnostic("task `\(task.id)` is not a single node", at: task.location)) }
+        return built[0].body
+    }
+
+    /// Builds the units of `task`, or throws every problem found in its fields.
+    public static func units(for task: TaskSpec, environment: KindEnvironment) throws -> [TaskUnit] {
         guard let kind = kinds.first(where: { $0.name == task.kind }) else {
             let hint = KeySuggestion.nearest(to: task.kind, among: names).map { "did you mean `\($0)`?" }
                 ?? "known kinds: " + names.joined(separator: ", ")
@@ -51,9 +99,9 @@ public enum KindRegistry {
         }
         var diagnostics: [Diagnostic] = []
         guard var reader = task.optionsReader(diagnostics: &diagnostics) else { throw SpecError(diagnostics) }
-        let body = kind.make(task, options: &reader, environment: environment)
+        let units = kind.units(task, options: &reader, environment: environment)
         diagnostics += reader.finish()
-        guard diagnostics.isEmpty, let body else { throw SpecError(diagnostics) }
-        return body
+        guard diagnostics.isEmpty, let units else { throw SpecError(diagnostics) }
+        return units
     }
 }

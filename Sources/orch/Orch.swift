@@ -19,7 +19,8 @@ struct Orch: AsyncParsableCommand {
         (database unreachable, …), 130 cancelled.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
-                      LogsCommand.self, DBCommand.self, SampleDataCommand.self]
+                      LogsCommand.self, TestsCommand.self, LineageCommand.self, DBCommand.self,
+                      SampleDataCommand.self]
     )
 
     static func main() async {

@@ -27,6 +27,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Stop everything at the first failed task.")
     var failFast = false
 
+    @Flag(help: "Rebuild incremental models from scratch.")
+    var fullRefresh = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -38,6 +41,7 @@ struct RunCommand: AsyncParsableCommand {
         request.exclude = exclude
         request.concurrency = concurrency
         request.failFast = failFast
+        request.fullRefresh = fullRefresh
         let environment = OrchEnvironment()
         let finalRequest = request
         let stop = StopSignal()

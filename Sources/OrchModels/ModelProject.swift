@@ -1,0 +1,109 @@
+import Foundation
+import OrchSpec
+
+/// How a model is built.
+public enum Materialization: String, Sendable, Hashable, CaseIterable {
+    case view, table, incremental
+}
+
+/// A model's settings: from the sql_model task (defaults), the models' YAML,
+/// then the model's own `{{ config(...) }}` header, later ones winning.
+public struct ModelConfig: Sendable, Hashable {
+    public var materialized: Materialization = .view
+    public var schema: String = "analytics"
+    public var uniqueKey: [String] = []
+    public var tags: [String] = []
+    public init() {}
+}
+
+/// One `.sql` model.
+public struct Model: Sendable {
+    public var name: String
+    public var file: String
+    public var template: ModelTemplate
+    public var config: ModelConfig
+    public var description: String?
+    public var location: SourceLocation { SourceLocation(file: file, line: 1, column: 1) }
+}
+
+/// A folder of models with their YAML (descriptions, config, tests) and singular tests.
+public struct ModelProject: Sendable {
+    public var directory: String
+    public var models: [Model]
+    public var tests: [DataTest]
+
+    public func model(_ name: String) -> Model? { models.first { $0.name == name } }
+
+    /// Reads every `*.sql` under `directory` (except `tests/`), every `*.yml`
+    /// beside them, and `tests/*.sql` as singular tests.
+    /// - Throws: `SpecError` with all problems found, each with file:line:col.
+    public static func load(directory: String, defaults: ModelConfig) throws -> ModelProject {
+        let fm = FileManager.default
+        var isDirectory: ObjCBool = false
+        guard fm.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SpecError(Diagnostic("the models folder \(directory) does not exist", at: nil,
+                                       hint: "`path:` of a sql_model task is relative to the pipeline file"))
+        }
+        let files = (fm.enumerator(atPath: directory)?.allObjects as? [String] ?? []).sorted()
+        var diagnostics: [Diagnostic] = []
+        var models: [Model] = []
+        var singular: [(String, ModelTemplate)] = []
+        for relative in files where relative.hasSuffix(".sql") {
+            let path = "\(directory)/\(relative)"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                diagnostics.append(Diagnostic("cannot read \(path)", at: nil)); continue
+            }
+            do {
+                let template = try ModelTemplate(text, file: path)
+                let name = ((relative as NSString).lastPathComponent as NSString).deletingPathExtension
+                if relative.hasPrefix("tests/") {
+                    singular.append((name, template))
+                } else {
+                    models.append(Model(name: name, file: path, template: template, config: defaults, description: nil))
+                }
+            } catch let e as SpecError {
+                diagnostics += e.diagnostics
+            }
+        }
+        for (name, group) in Dictionary(grouping: models, by: \.name) where group.count > 1 {
+            diagnostics.append(Diagnostic("two models are named `\(name)`: \(group.map(\.file).joined(separator: ", "))",
+                                          at: group[1].location, hint: "model names are file names and must be unique"))
+        }
+        var tests: [DataTest] = []
+        for relative in files where (relative.hasSuffix(".yml") || relative.hasSuffix(".yaml")) && !relative.hasPrefix("tests/") {
+            do {
+                tests += try ModelSchemaFile.read(path: "\(directory)/\(relative)", models: &models, diagnostics: &diagnostics)
+            } catch let e as SpecError {
+                diagnostics += e.diagnostics
+            }
+        }
+        // The SQL header's config() wins over YAML and defaults.
+        for i in models.indices {
+            ModelSchemaFile.apply(models[i].template.config, to: &models[i].config, at: models[i].location, diagnostics: &diagnostics)
+        }
+        for (name, template) in singular {
+            let refs = template.refs
+            tests.append(DataTest(name: name, model: refs.first ?? "", column: nil, kind: .singular(template), severity: .error,
+                                  location: SourceLocation(file: template.file, line: 1, column: 1)))
+        }
+        let names = Set(models.map(\.name))
+        for model in models {
+            for ref in model.template.refs where !names.contains(ref) {
+                diagnostics.append(Diagnostic("model `\(model.name)` refs `\(ref)`, which is not a model in \(directory)",
+                                              at: model.location, hint: KeySuggestion.nearest(to: ref, among: Array(names)).map { "did you mean `\($0)`?" }))
+            }
+            if model.config.materialized == .incremental && model.config.uniqueKey.isEmpty {
+                diagnostics.append(Diagnostic("incremental model `\(model.name)` needs a `unique_key`", at: model.location,
+                                              hint: "add unique_key='id' to its config()"))
+            }
+        }
+        for test in tests {
+            for ref in test.models where !names.contains(ref) {
+                diagnostics.append(Diagnostic("test `\(test.name)` refers to `\(ref)`, which is not a model", at: test.location,
+                                              hint: KeySuggestion.nearest(to: ref, among: Array(names)).map { "did you mean `\($0)`?" }))
+            }
+        }
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return ModelProject(directory: directory, models: models, tests: DataTest.uniquelyNamed(tests))
+    }
+}

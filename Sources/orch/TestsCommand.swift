@@ -1,0 +1,67 @@
+import ArgumentParser
+import Foundation
+import OrchApp
+import OrchStore
+
+struct TestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tests",
+        abstract: "Data-test results of a run (default: the latest run with tests)."
+    )
+
+    @Argument(help: "A run id or a unique prefix.")
+    var run: String?
+
+    @Option(help: "Only tests of this model.")
+    var model: String?
+
+    @Flag(help: "Only tests that did not pass.")
+    var failed = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func run() async throws {
+        let (run, model, failed, json) = (self.run, self.model, self.failed, self.json)
+        let text = try await OrchEnvironment().withStore { store -> String in
+            var id: String?
+            if let run { id = try await store.runs.resolve(run) }
+            let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
+            if json { return try StatusView.json(results) }
+            guard let runID else { return "no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task" }
+            return TestsView.render(runID: runID, results, terminal: .detect())
+        }
+        print(text)
+    }
+}
+
+struct LineageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lineage",
+        abstract: "What a dataset is made from (--upstream, the default) or what is made from it (--downstream)."
+    )
+
+    @Argument(help: "A dataset: schema.table, file:PATH or http:URL.")
+    var dataset: String
+
+    @Flag(help: "Follow what it is made from (default).")
+    var upstream = false
+
+    @Flag(help: "Follow what is made from it.")
+    var downstream = false
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    func validate() throws {
+        if upstream && downstream { throw ValidationError("choose --upstream or --downstream, not both") }
+    }
+
+    func run() async throws {
+        let (dataset, down, json) = (self.dataset, self.downstream, self.json)
+        let tree = try await OrchEnvironment().withStore { store in
+            try await store.runs.lineage(of: dataset, upstream: !down)
+        }
+        print(json ? try StatusView.json(tree) : TestsView.lineage(tree, upstream: !down))
+    }
+}
