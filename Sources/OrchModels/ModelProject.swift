@@ -81,9 +81,21 @@ public struct ModelProject: Sendable {
         for i in models.indices {
             ModelSchemaFile.apply(models[i].template.config, to: &models[i].config, at: models[i].location, diagnostics: &diagnostics)
         }
+        // A singular test is attached to the most downstream model it refs (as
+        // a relationship test is to its own model): only that model's readers wait for it.
+        let refsByModel = Dictionary(models.map { ($0.name, $0.template.refs) }, uniquingKeysWith: { a, _ in a })
+        var depths: [String: Int] = [:]
+        func depth(_ model: String, _ seen: Set<String> = []) -> Int {
+            if let d = depths[model] { return d }
+            guard !seen.contains(model) else { return 0 }
+            let d = 1 + ((refsByModel[model] ?? []).map { depth($0, seen.union([model])) }.max() ?? 0)
+            depths[model] = d
+            return d
+        }
         for (name, template) in singular {
             let refs = template.refs
-            tests.append(DataTest(name: name, model: refs.first ?? "", column: nil, kind: .singular(template), severity: .error,
+            let primary = refs.max { depth($0) < depth($1) } ?? ""
+            tests.append(DataTest(name: name, model: primary, column: nil, kind: .singular(template), severity: .error,
                                   location: SourceLocation(file: template.file, line: 1, column: 1)))
         }
         let names = Set(models.map(\.name))

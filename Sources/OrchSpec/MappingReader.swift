@@ -166,10 +166,12 @@ public struct MappingReader: Sendable {
         return diagnostics
     }
 
+    /// The scalar of a typed field; a `{{ template }}` is left for run time
+    /// (rendered then, and checked again), so it yields nil here.
     private mutating func scalarOrReport(_ key: String, _ v: SpecValue) -> String? {
         switch v.kind {
         case .null: return nil
-        case let .scalar(text, _): return text
+        case let .scalar(text, _): return text.contains("{{") ? nil : text
         default:
             report("`\(key)` in \(context) must be a single value, found \(v.typeName)", at: v.location)
             return nil

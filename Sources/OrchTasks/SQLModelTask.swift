@@ -47,7 +47,7 @@ public struct SQLModelTask: TaskKind {
         }
         for test in project.tests {
             let reads = test.models.compactMap { catalog.dataset($0) }
-            let checks = test.severity == .error ? (test.model.isEmpty ? reads : [catalog.dataset(test.model)].compactMap { $0 }) : []
+            let checks = test.severity == .error ? [catalog.dataset(test.model)].compactMap { $0 } : []
             units.append(TaskUnit(id: test.name, reads: reads, writes: [], checks: checks, after: task.after,
                                   tags: task.tags + [task.id, "test"], location: test.location,
                                   body: DataTestBody(test: test, catalog: catalog, warehouse: environment.warehouse)))
