@@ -42,7 +42,7 @@ struct ModelTemplateTests {
         ("{{ ref('a')", "never closed with `}}`", 1, nil),
         ("{% for x in y %}", "unknown block", 1, nil),
         ("{% if var('x') %}{% endif %}", "unsupported condition", 1, nil),
-        ("{{ ref(a) }}", "unexpected", 1, nil),
+        ("{{ ref(a) }}", "expected a quoted string", 1, nil),
         ("{{ source('raw') }}", "takes 2", 1, nil),
     ] as [(String, String, Int, String?)])
     func errors(text: String, message: String, line: Int, hint: String?) {
