@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels",
+                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels", "OrchSegments",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -66,6 +66,11 @@ let package = Package(
         .target(
             name: "OrchModels",
             dependencies: ["OrchSpec"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchSegments",
+            dependencies: ["OrchSampleData"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -115,6 +120,7 @@ let package = Package(
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]

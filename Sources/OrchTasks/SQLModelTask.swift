@@ -46,7 +46,8 @@ public struct SQLModelTask: TaskKind {
                                                   fullRefresh: environment.fullRefresh)))
         }
         for test in project.tests {
-            let reads = test.models.compactMap { catalog.dataset($0) }
+            var reads = test.models.compactMap { catalog.dataset($0) }
+            if case let .singular(template) = test.kind { reads += template.sources.map { "\($0.schema).\($0.table)" } }
             let checks = test.severity == .error ? [catalog.dataset(test.model)].compactMap { $0 } : []
             units.append(TaskUnit(id: test.name, reads: reads, writes: [], checks: checks, after: task.after,
                                   tags: task.tags + [task.id, "test"], location: test.location,

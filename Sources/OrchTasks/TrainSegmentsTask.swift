@@ -1,0 +1,162 @@
+import Foundation
+import OrchExecution
+import OrchSegments
+import OrchSpec
+import OrchStore
+
+/// `kind: train_segments`: RFM segmentation with k-means. Reads one row per
+/// entity (an id and numeric features) from `query`, standardises the
+/// features, runs k-means (k-means++ seeding, `n_init` restarts, fixed
+/// `seed`), names the clusters from their centroids by rule, and writes
+/// `table(<id>, segment_id, segment_name)` atomically. The model (k, seed,
+/// inertia, silhouette, sizes, centroids in original units) is recorded with
+/// the attempt.
+///
+/// Fields: `query` (SQL: the id column first, then recency_days, frequency,
+/// monetary, avg_order_value), `table`, `k` (a number or `auto`: best
+/// silhouette for k in 2…8), `n_init` (10), `max_iter` (300), `tol` (1e-4),
+/// `seed` (42).
+public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
+    public static let name = "train_segments"
+
+    var query: String
+    var schema: String
+    var table: String
+    var k: Int?
+    var configuration: KMeans.Configuration
+    var warehouse: Warehouse?
+
+    public var datasets: (reads: [String], writes: [String]) { ([], ["\(schema).\(table)"]) }
+
+    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+        let query = options.requiredString("query", hint: "SQL returning the id column, then recency_days, frequency, monetary, avg_order_value")
+        let tableText = options.requiredString("table", hint: "where the segments go, e.g. analytics.customer_segments")
+        let qualified = tableText.flatMap { SQLName.qualified($0) }
+        if tableText != nil && qualified == nil {
+            options.report("`table` must be `schema.table`", at: options.raw("table")!.location)
+        }
+        var configuration = KMeans.Configuration()
+        var k: Int? = 5
+        if let text = options.string("k") {
+            if text == "auto" { k = nil } else if let n = Int(text), (2...20).contains(n) { k = n } else {
+                options.report("`k` must be a number from 2 to 20 or `auto`, found `\(text)`", at: options.raw("k")!.location)
+            }
+        }
+        if let n = options.int("n_init", min: 1) { configuration.restarts = n }
+        if let n = options.int("max_iter", min: 1) { configuration.maxIterations = n }
+        if let t = options.double("tol") { configuration.tolerance = t }
+        if let s = options.int("seed", min: 0) { configuration.seed = UInt64(s) }
+        guard let query, let qualified else { return nil }
+        return TrainSegmentsTask(query: query, schema: qualified.schema, table: qualified.table, k: k,
+                                 configuration: configuration, warehouse: environment.warehouse)
+    }
+
+    public func run(_ context: TaskContext) async throws -> TaskOutput {
+        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+        let (columns, rows): ([String], [[String?]])
+        do {
+            (columns, rows) = try await warehouse.withTransaction { try await $0.table(query) }
+        } catch let error as WarehouseError {
+            throw TaskFailure("sql_error", "the features query failed: \(error)", retryable: error.isConnectionProblem)
+        }
+        guard columns.count == 5 else {
+            throw TaskFailure("features", "the features query returns \(columns.count) column(s) (\(columns.joined(separator: ", "))); "
+                              + "it must return the id, then recency_days, frequency, monetary, avg_order_value", retryable: false)
+        }
+        // Sorted by id: the answer must not depend on the order rows arrive in.
+        var entities: [(id: String, features: [Double])] = []
+        for row in rows {
+            guard let id = row[0], case let values = row.dropFirst().compactMap({ $0.flatMap(Double.init) }), values.count == 4 else {
+                throw TaskFailure("features", "a features row has an empty or non-numeric value: \(row.map { $0 ?? "NULL" })", retryable: false)
+            }
+            entities.append((id, values))
+        }
+        entities.sort { (Int($0.id) ?? 0, $0.id) < (Int($1.id) ?? 0, $1.id) }
+        guard entities.count >= 10 else {
+            throw TaskFailure("features", "only \(entities.count) rows to segment; at least 10 are needed", retryable: false)
+        }
+        let started = ContinuousClock.now
+        let model = SegmentModel.train(entities.map(\.features), k: k, configuration: configuration)
+        let elapsed = ContinuousClock.now - started
+        context.log.write("k-means: k=\(model.k), \(configuration.restarts) restarts, inertia \(model.inertia), silhouette \(model.silhouette), in \(elapsed)")
+        for (n, name) in model.names.enumerated() {
+            let c = model.centroids[n].map { String(format: "%.2f", $0) }.joined(separator: ", ")
+            context.log.write("  \(name): \(model.sizes[n]) customers, centroid (recency, frequency, monetary, aov) = (\(c))")
+        }
+
+        var chunk: [UInt8] = []
+        for (i, entity) in entities.enumerated() {
+            let name = model.names[model.labels[i]]
+            chunk.append(contentsOf: Array("\(entity.id)\t\(SegmentNaming.id(of: name))\t\(name)\n".utf8))
+        }
+        let idColumn = columns[0]
+        do {
+            try await warehouse.ensureSchema(schema)
+            try await warehouse.withTransaction { session in
+                let fresh = table + "__orch_new"
+                try await session.execute("""
+                DROP TABLE IF EXISTS \(SQLName.quote(schema)).\(SQLName.quote(fresh));
+                CREATE TABLE \(SQLName.quote(schema)).\(SQLName.quote(fresh)) (\(SQLName.quote(idColumn)) bigint PRIMARY KEY, segment_id int NOT NULL, segment_name text NOT NULL)
+                """)
+                try await session.copy(schema: schema, table: fresh, columns: [idColumn, "segment_id", "segment_name"], chunks: [chunk])
+                try await session.swapIn(schema: schema, table: table, fresh: fresh)
+            }
+        } catch let error as WarehouseError {
+            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "writing \(schema).\(table): \(error)",
+                              retryable: error.isConnectionProblem)
+        }
+        let summary = zip(model.names, model.sizes).sorted { SegmentNaming.id(of: $0.0) < SegmentNaming.id(of: $1.0) }
+            .map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+        return TaskOutput(summary: "k=\(model.k), silhouette \(String(format: "%.3f", model.silhouette)): \(summary)",
+                          facts: model.facts(seed: configuration.seed, restarts: configuration.restarts, elapsed: elapsed))
+    }
+}
+
+/// A trained segmentation: labels, named clusters and their quality.
+struct SegmentModel {
+    var k: Int
+    var labels: [Int]
+    var names: [String]
+    var sizes: [Int]
+    /// In the features' original units.
+    var centroids: [[Double]]
+    var inertia: Double
+    var silhouette: Double
+
+    static func train(_ features: [[Double]], k: Int?, configuration: KMeans.Configuration) -> SegmentModel {
+        let scaler = Standardizer(fitting: features)
+        let points = features.map(scaler.transform)
+        func fit(_ k: Int) -> (KMeans.Result, Double) {
+            var c = configuration
+            c.k = k
+            let result = KMeans(configuration: c).fit(points)
+            return (result, OrchSegments.silhouette(points, labels: result.labels, k: k))
+        }
+        let (result, score): (KMeans.Result, Double)
+        if let k {
+            (result, score) = fit(k)
+        } else {
+            (result, score) = (2...8).map(fit).max { $0.1 < $1.1 }!
+        }
+        let original = result.centroids.map(scaler.inverse)
+        let names = SegmentNaming.name(standardized: result.centroids, original: original)
+        var sizes = [Int](repeating: 0, count: result.centroids.count)
+        for l in result.labels { sizes[l] += 1 }
+        return SegmentModel(k: result.centroids.count, labels: result.labels, names: names, sizes: sizes, centroids: original,
+                            inertia: result.inertia, silhouette: score)
+    }
+
+    func facts(seed: UInt64, restarts: Int, elapsed: Duration) -> [String: String] {
+        var segments: [[String: Any]] = []
+        for (n, name) in names.enumerated() {
+            var centroid: [String: Double] = [:]
+            for (f, feature) in SegmentNaming.features.enumerated() { centroid[feature] = (centroids[n][f] * 100).rounded() / 100 }
+            segments.append(["segment_id": SegmentNaming.id(of: name), "segment_name": name, "size": sizes[n], "centroid": centroid])
+        }
+        segments.sort { ($0["segment_id"] as! Int) < ($1["segment_id"] as! Int) }
+        let json = (try? JSONSerialization.data(withJSONObject: segments, options: [.sortedKeys])).map { String(decoding: $0, as: UTF8.self) } ?? "[]"
+        return ["k": String(k), "seed": String(seed), "n_init": String(restarts), "inertia": String(format: "%.4f", inertia),
+                "silhouette": String(format: "%.4f", silhouette), "segments": json,
+                "train_ms": String(format: "%.1f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)]
+    }
+}
