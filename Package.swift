@@ -41,7 +41,7 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels", "OrchSegments",
+                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels", "OrchSegments", "OrchSemantic",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -65,6 +65,11 @@ let package = Package(
         ),
         .target(
             name: "OrchModels",
+            dependencies: ["OrchSpec"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "OrchSemantic",
             dependencies: ["OrchSpec"],
             swiftSettings: swiftSettings
         ),
@@ -120,6 +125,7 @@ let package = Package(
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),

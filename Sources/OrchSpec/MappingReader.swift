@@ -190,7 +190,7 @@ public enum KeySuggestion {
     }
 
     /// Damerau-Levenshtein (optimal string alignment) distance.
-    static func distance(_ a: String, _ b: String) -> Int {
+    public static func distance(_ a: String, _ b: String) -> Int {
         let a = Array(a), b = Array(b)
         if a.isEmpty { return b.count }
         if b.isEmpty { return a.count }

@@ -19,7 +19,7 @@ struct Orch: AsyncParsableCommand {
         (database unreachable, …), 130 cancelled.
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
-                      LogsCommand.self, TestsCommand.self, LineageCommand.self, DBCommand.self,
+                      LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self]
     )
 
