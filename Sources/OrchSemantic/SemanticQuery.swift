@@ -31,7 +31,8 @@ public struct QueryError: Error, Sendable, CustomStringConvertible {
 public enum QuestionParser {
     static let fillers: Set<String> = ["what", "whats", "what's", "is", "are", "was", "the", "show", "me", "of", "give", "list",
                                        "how", "many", "much", "in", "each", "a", "an", "for", "and", "vs", "versus", "by",
-                                       "per", "which", "across", "with", "to", "do", "does", "our", "all", "compare", "between"]
+                                       "per", "which", "across", "with", "to", "do", "does", "our", "all", "compare", "between", "have", "has",
+                                       "had", "there", "were", "be", "been", "get", "got", "did", "from", "on", "at"]
 
     public static func parse(_ question: String, catalog: SemanticCatalog) throws -> SemanticQuery {
         var words = question.lowercased()

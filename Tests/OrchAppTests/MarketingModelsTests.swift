@@ -51,7 +51,7 @@ struct MarketingModelsTests {
             """)
             #expect(counts == [["52924", "1468", "1145", "365"]], "one fact row per sales line")
             let compiled = try FileManager.default.subpathsOfDirectory(atPath: "\(env.dir)/home/marketing").filter { $0.hasSuffix("compiled.sql") }
-            #expect(compiled.count == 9, "the compiled SQL of every model is kept")
+            #expect(compiled.count == 10, "the compiled SQL of every model is kept")
             let lineage = try env.orch(["lineage", "analytics.fct_sales"]).stdout
             #expect(lineage.contains("staging.stg_online_sales") && lineage.contains("raw.online_sales") && lineage.contains("Online_Sales.csv"))
         }
@@ -203,9 +203,12 @@ struct MarketingModelsTests {
             let ids = Set((detail["tasks"] as! [[String: Any]]).map { $0["taskID"] as! String })
             #expect(ids.contains("fct_sales"))
             #expect(ids.contains("relationships_fct_sales_customer_id"))
-            // fct_sales, its tests, and the singular tests that read it: no other model.
-            #expect(ids.allSatisfy { $0.contains("fct_sales") || $0 == "every_sales_customer_is_known" }, "\(ids.sorted())")
-            #expect(!ids.contains("dim_customer") && !ids.contains("stg_online_sales"))
+            // fct_sales, its tests, and what is built from it (segments, segment facts, catalog): nothing upstream or beside.
+            #expect(ids.isSuperset(of: ["segments", "fct_customer_segments", "catalog"]))
+            for other in ["dim_customer", "dim_products", "dim_datetime", "stg_online_sales", "stg_customers", "extract_sales"] {
+                #expect(!ids.contains(other), "\(other) is not downstream of fct_sales")
+            }
+            #expect(!ids.contains { $0.hasPrefix("unique_dim_") || $0.hasSuffix("_stg_customers_customer_id") })
         }
     }
 }
