@@ -107,7 +107,7 @@ let package = Package(
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData",
+                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

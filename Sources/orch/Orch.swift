@@ -20,7 +20,7 @@ struct Orch: AsyncParsableCommand {
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
-                      SampleDataCommand.self]
+                      SampleDataCommand.self, SegmentsCommand.self]
     )
 
     static func main() async {
