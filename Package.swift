@@ -69,6 +69,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OrchSchedule",
+            dependencies: ["OrchSpec"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "OrchSemantic",
             dependencies: ["OrchSpec"],
             swiftSettings: swiftSettings
@@ -125,6 +130,7 @@ let package = Package(
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
