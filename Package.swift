@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(
@@ -104,15 +105,19 @@ let package = Package(
         .target(
             name: "OrchApp",
             dependencies: [
-                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData",
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData", "OrchSchedule", "OrchSemantic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks",
+                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks", "OrchSchedule",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

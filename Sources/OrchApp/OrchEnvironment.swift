@@ -1,4 +1,5 @@
 import Foundation
+import OrchSpec
 import OrchStore
 
 /// Where orch keeps things and which database it uses, from the environment:
@@ -8,6 +9,10 @@ public struct OrchEnvironment: Sendable {
     public var home: String
     public var databaseURL: String?
     public var variables: [String: String]
+    /// How often a running run says it is alive (`ORCH_HEARTBEAT_INTERVAL`, default 10s).
+    public var heartbeatInterval: Duration
+    /// A run silent for longer is taken as crashed (`ORCH_HEARTBEAT_EXPIRY`, default 60s).
+    public var heartbeatExpiry: Duration
 
     public init(variables: [String: String] = ProcessInfo.processInfo.environment,
                 currentDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -16,6 +21,8 @@ public struct OrchEnvironment: Sendable {
         self.home = URL(fileURLWithPath: home, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             .standardizedFileURL.path
         self.databaseURL = variables["ORCH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        self.heartbeatInterval = variables["ORCH_HEARTBEAT_INTERVAL"].flatMap(DurationText.parse) ?? .seconds(10)
+        self.heartbeatExpiry = variables["ORCH_HEARTBEAT_EXPIRY"].flatMap(DurationText.parse) ?? .seconds(60)
     }
 
     public var embedded: EmbeddedPostgres { EmbeddedPostgres(configuration: .init(home: home)) }

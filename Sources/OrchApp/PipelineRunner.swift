@@ -8,10 +8,11 @@ import OrchTasks
 /// Runs a pipeline end to end: load, select, render, plan, execute, record.
 public struct PipelineRunner: Sendable {
     public var environment: OrchEnvironment
-    public var heartbeatInterval: Duration = .seconds(10)
+    public var heartbeatInterval: Duration
 
     public init(environment: OrchEnvironment) {
         self.environment = environment
+        self.heartbeatInterval = environment.heartbeatInterval
     }
 
     /// The outcome of `run`.
@@ -34,7 +35,7 @@ public struct PipelineRunner: Sendable {
         } catch let error as SelectionError {
             throw RunSetupError(error.description)
         }
-        let runID = RunInfo.makeID()
+        let runID = request.runID ?? RunInfo.makeID()
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)
         let logicalTime = request.logicalTime
         let context = TemplateContext(

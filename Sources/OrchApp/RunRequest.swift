@@ -14,6 +14,8 @@ public struct RunRequest: Sendable {
     public var fullRefresh = false
     public var trigger: RunTrigger = .manual
     public var logicalTime: Date = Date()
+    /// A run id chosen by the caller (a scheduler records it with the tick before the run starts).
+    public var runID: String?
 
     public init(pipelinePath: String) {
         self.pipelinePath = pipelinePath

@@ -4,12 +4,14 @@ import Foundation
 public enum RunTrigger: Sendable, Hashable {
     case manual
     case schedule(String)
+    case backfill(String)
     case retry(of: String)
 
     public var text: String {
         switch self {
         case .manual: return "manual"
         case let .schedule(name): return "schedule:\(name)"
+        case let .backfill(name): return "backfill:\(name)"
         case let .retry(of): return "retry:\(of)"
         }
     }

@@ -97,6 +97,18 @@ enum Migrations {
         CREATE INDEX lineage_target_idx ON orch.lineage (target, produced_at DESC);
         CREATE INDEX lineage_source_idx ON orch.lineage (source, produced_at DESC);
         """),
+        Migration(version: 3, name: "schedule ticks", sql: """
+        CREATE TABLE orch.schedule_ticks (
+            schedule     text NOT NULL,
+            logical_time timestamptz NOT NULL,
+            status       text NOT NULL,
+            run_id       text,
+            claimed_by   text NOT NULL,
+            claimed_at   timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (schedule, logical_time)
+        );
+        CREATE INDEX runs_trigger_started_idx ON orch.runs (trigger, started_at DESC);
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

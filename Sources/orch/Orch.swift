@@ -20,7 +20,8 @@ struct Orch: AsyncParsableCommand {
         """,
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
-                      SampleDataCommand.self, SegmentsCommand.self]
+                      SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
+                      BackfillCommand.self, CronCommand.self]
     )
 
     static func main() async {

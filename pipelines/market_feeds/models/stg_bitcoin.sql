@@ -26,7 +26,8 @@ select
     previous_price,
     price is not null and price > 0 and event_timestamp is not null as is_valid_record,
     event_timestamp,
-    ingestion_timestamp
+    ingestion_timestamp,
+    clock_timestamp() as staged_at   -- when this row reached the model: poll → staging latency
 from prices
 {% if is_incremental() %}
 where not exists (select 1 from {{ this }} t where t.id = prices.id)

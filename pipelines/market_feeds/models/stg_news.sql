@@ -47,6 +47,7 @@ select
     round(coalesce((s.positive - s.negative)::numeric / nullif(s.positive + s.negative, 0), 0), 3) as sentiment_score,
     round(extract(epoch from (n.ingestion_timestamp - n.published_at)) / 60.0, 1) as processing_delay_minutes,
     n.event_timestamp,
-    n.ingestion_timestamp
+    n.ingestion_timestamp,
+    clock_timestamp() as staged_at   -- when this row reached the model: poll → staging latency
 from news n
 left join sentiment s on s.id = n.id

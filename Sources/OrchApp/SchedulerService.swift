@@ -1,0 +1,245 @@
+import Dispatch
+import Foundation
+import OrchExecution
+import OrchSchedule
+import OrchSpec
+import OrchStore
+import ServiceLifecycle
+import Synchronization
+
+/// `orch scheduler`: fires `schedules/*.yml`. Each tick is claimed in
+/// Postgres under a unique key before its run starts, so several schedulers
+/// fire it once. Missed ticks after downtime follow `catchup`; concurrency
+/// follows `overlap`. SIGHUP (or a changed file) reloads the schedules; a
+/// graceful shutdown (SIGTERM) stops firing, gives running runs `grace` to
+/// finish, then cancels them and records their states.
+public final class SchedulerService: Service, Sendable {
+    public struct Configuration: Sendable {
+        public var directory: String
+        /// How long running runs may go on after a shutdown request.
+        public var grace: Duration = .seconds(30)
+        /// The longest the loop sleeps (it wakes earlier for a due tick).
+        public var maxSleep: Duration = .seconds(1)
+        public init(directory: String) { self.directory = directory }
+    }
+
+    struct State {
+        var schedules: [ScheduleSpec] = []
+        /// Per schedule: the next tick to fire, and ticks waiting (catchup, or queued by overlap).
+        var armed: [String: Date] = [:]
+        var pending: [String: [Date]] = [:]
+        var inFlight: [String: Int] = [:]
+        var reload = false
+        var signature = ""
+    }
+
+    let store: Store
+    let environment: OrchEnvironment
+    let configuration: Configuration
+    let notifier: SystemdNotifier
+    let identity = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    private let state = Mutex(State())
+    private let firing = StopSignal()
+    private let runStop = StopSignal()
+
+    public init(store: Store, environment: OrchEnvironment, configuration: Configuration, notifier: SystemdNotifier = SystemdNotifier()) {
+        self.store = store
+        self.environment = environment
+        self.configuration = configuration
+        self.notifier = notifier
+    }
+
+    static func log(_ message: String) {
+        FileHandle.standardError.write(Data("orch scheduler: \(message)\n".utf8))
+    }
+
+    public func run() async throws {
+        try await load(initial: true)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        signal(SIGHUP, SIG_IGN)
+        hangup.setEventHandler { [self] in
+            state.withLock { $0.reload = true }
+            Self.log("SIGHUP: reloading schedules")
+        }
+        hangup.resume()
+        defer { hangup.cancel() }
+        notifier.notify("READY=1")
+        notifier.notify("STATUS=firing \(state.withLock { $0.schedules.count }) schedule(s)")
+        Self.log("ready: \(state.withLock { $0.schedules.count }) schedule(s) from \(configuration.directory), as \(identity)")
+
+        await withTaskGroup(of: Void.self) { group in
+            if let interval = notifier.watchdogInterval {
+                group.addTask { [notifier, firing] in
+                    while firing.reason == nil {
+                        notifier.notify("WATCHDOG=1")
+                        try? await Task.sleep(for: interval)
+                    }
+                }
+            }
+            await withGracefulShutdownHandler {
+                await loop(group: &group)
+            } onGracefulShutdown: { [firing] in
+                firing.request("shutdown requested")
+            }
+            notifier.notify("STOPPING=1")
+            let running = state.withLock { $0.inFlight.values.reduce(0, +) }
+            Self.log("stopping: no new runs; \(running) run(s) have \(DurationText.format(configuration.grace)) to finish")
+            // Grace period: the runs may finish; then they are stopped and their states recorded.
+            let deadline = ContinuousClock.now + configuration.grace
+            while state.withLock({ $0.inFlight.values.reduce(0, +) }) > 0, ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(100))
+            }
+            if state.withLock({ $0.inFlight.values.reduce(0, +) }) > 0 {
+                Self.log("grace period over: cancelling the runs still going")
+                runStop.request("the scheduler is stopping (grace period over)")
+            }
+            firing.request("stopped")
+            await group.waitForAll()
+            Self.log("stopped")
+        }
+    }
+
+    private func loop(group: inout TaskGroup<Void>) async {
+        var lastHousekeeping = ContinuousClock.now - .seconds(60)
+        while firing.reason == nil {
+            let now = Date()
+            if ContinuousClock.now - lastHousekeeping >= .seconds(2) {
+                lastHousekeeping = ContinuousClock.now
+                do {
+                    let crashed = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+                    for id in crashed { Self.log("run \(id) lost its process (no heartbeat for \(DurationText.format(environment.heartbeatExpiry))): marked crashed") }
+                } catch {
+                    Self.log("could not check for crashed runs: \(StoreError.describe(error))")
+                }
+                if state.withLock({ $0.reload }) || signature() != state.withLock({ $0.signature }) {
+                    try? await load(initial: false)
+                }
+            }
+            for schedule in state.withLock({ $0.schedules }) where schedule.enabled {
+                await fireDue(schedule, now: now, group: &group)
+            }
+            let nextTick = state.withLock { $0.armed.values.min() }
+            var sleep = configuration.maxSleep
+            if let nextTick {
+                let until = nextTick.timeIntervalSinceNow
+                sleep = min(sleep, .milliseconds(Int64(max(0.005, until) * 1000)))
+            }
+            await sleepOrStop(sleep)
+        }
+    }
+
+    private func fireDue(_ schedule: ScheduleSpec, now: Date, group: inout TaskGroup<Void>) async {
+        while firing.reason == nil {
+            let (tick, fromPending) = state.withLock { s -> (Date?, Bool) in
+                if let p = s.pending[schedule.name]?.first { return (p, true) }
+                if let a = s.armed[schedule.name], a <= now { return (a, false) }
+                return (nil, false)
+            }
+            guard let tick else { return }
+            let consume = { [self] in
+                state.withLock { s in
+                    if fromPending { s.pending[schedule.name]?.removeFirst() } else { s.armed[schedule.name] = schedule.next(after: tick) }
+                }
+            }
+            do {
+                let active = max(try await store.schedules.activeRuns(schedule: schedule.name),
+                                 state.withLock { $0.inFlight[schedule.name] ?? 0 })
+                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
+                    if schedule.overlap == .queue {
+                        // Wait for a free slot; armed ticks join the queue so none is lost.
+                        if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
+                        return
+                    }
+                    if try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: "skipped", runID: nil, claimedBy: identity) {
+                        Self.log("\(schedule.name): tick \(tick.ISO8601Format()) skipped, \(active) run(s) still active (overlap: skip)")
+                    }
+                    consume()
+                    continue
+                }
+                let runID = RunInfo.makeID()
+                if try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: "started", runID: runID, claimedBy: identity) {
+                    state.withLock { $0.inFlight[schedule.name, default: 0] += 1 }
+                    Self.log("\(schedule.name): firing tick \(tick.ISO8601Format()) as run \(runID)")
+                    group.addTask { [self] in
+                        await execute(schedule, tick: tick, runID: runID)
+                        state.withLock { $0.inFlight[schedule.name, default: 1] -= 1 }
+                    }
+                }
+                consume()
+            } catch {
+                Self.log("\(schedule.name): cannot claim tick \(tick.ISO8601Format()) yet: \(StoreError.describe(error)); will retry")
+                return
+            }
+        }
+    }
+
+    private func execute(_ schedule: ScheduleSpec, tick: Date, runID: String) async {
+        var request = RunRequest(pipelinePath: schedule.pipeline)
+        request.params = schedule.params
+        request.select = schedule.select
+        request.trigger = .schedule(schedule.name)
+        request.logicalTime = tick
+        request.runID = runID
+        do {
+            let outcome = try await PipelineRunner(environment: environment).run(request, store: store, stop: runStop)
+            Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")
+        } catch {
+            Self.log("\(schedule.name): run \(runID) could not start: \(error)")
+        }
+    }
+
+    private func sleepOrStop(_ duration: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await Task.sleep(for: duration) }
+            group.addTask { [firing] in _ = await firing.wait() }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// A cheap fingerprint of the schedule files (names, sizes, times) to notice edits.
+    private func signature() -> String {
+        let fm = FileManager.default
+        let files = ((try? fm.contentsOfDirectory(atPath: configuration.directory)) ?? []).sorted()
+        return files.map { f -> String in
+            let a = try? fm.attributesOfItem(atPath: "\(configuration.directory)/\(f)")
+            return "\(f):\(a?[.size] ?? 0):\((a?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0)"
+        }.joined(separator: "|")
+    }
+
+    /// (Re)reads the schedules; keeps the old ones if the new files are invalid.
+    private func load(initial: Bool) async throws {
+        let signature = self.signature()
+        let schedules: [ScheduleSpec]
+        do {
+            schedules = try ScheduleParser.loadDirectory(configuration.directory)
+        } catch let error as SpecError {
+            state.withLock { $0.reload = false; $0.signature = signature }
+            if initial { throw error }
+            Self.log("reload failed, keeping the previous schedules:\n\(error)")
+            return
+        }
+        let now = Date()
+        var armed: [String: Date] = [:], pending: [String: [Date]] = [:]
+        for schedule in schedules where schedule.enabled {
+            let existing = state.withLock { $0.armed[schedule.name] }
+            if let existing, !initial {
+                armed[schedule.name] = existing
+                continue
+            }
+            let last = try await store.schedules.lastTick(schedule: schedule.name)
+            let missed = TickPlanner.missed(schedule, lastTick: last, now: now)
+            if !missed.isEmpty { Self.log("\(schedule.name): \(missed.count) missed tick(s) to catch up") }
+            pending[schedule.name] = missed
+            armed[schedule.name] = schedule.next(after: now)
+        }
+        state.withLock { s in
+            if initial { s.pending = pending } else { for (k, v) in pending where s.pending[k] == nil { s.pending[k] = v } }
+            s.armed = armed
+            s.schedules = schedules
+            s.reload = false
+            s.signature = signature
+        }
+        if !initial { Self.log("reloaded \(schedules.count) schedule(s)") }
+    }
+}

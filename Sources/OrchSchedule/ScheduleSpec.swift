@@ -1,0 +1,175 @@
+import Foundation
+import OrchSpec
+
+/// A schedule file (`schedules/*.yml`): which pipeline, when, with what.
+public struct ScheduleSpec: Sendable {
+    public enum Timing: Sendable {
+        case cron(CronSchedule)
+        case every(IntervalSchedule)
+
+        public func next(after date: Date) -> Date? {
+            switch self {
+            case let .cron(c): return c.next(after: date)
+            case let .every(i): return i.next(after: date)
+            }
+        }
+    }
+
+    public enum Catchup: Sendable, Hashable {
+        case none, all, last(Int)
+    }
+
+    public enum Overlap: String, Sendable, Hashable, CaseIterable {
+        /// Don't start a tick while `max_active_runs` runs are active: the tick is recorded as skipped.
+        case skip
+        /// Wait: the tick starts when a slot frees up.
+        case queue
+        /// Start anyway.
+        case allow
+    }
+
+    public var name: String
+    public var file: String
+    /// Absolute path of the pipeline file.
+    public var pipeline: String
+    public var timing: Timing
+    public var timingText: String
+    public var timeZone: TimeZone
+    public var params: [String: String]
+    public var select: [String]
+    public var catchup: Catchup
+    public var overlap: Overlap
+    public var maxActiveRuns: Int
+    public var start: Date?
+    public var end: Date?
+    public var enabled: Bool
+
+    /// The next tick strictly after `date`, within `start`/`end`.
+    public func next(after date: Date) -> Date? {
+        var cursor = date
+        if let start, cursor < start { cursor = start.addingTimeInterval(-0.001) }
+        guard let tick = timing.next(after: cursor) else { return nil }
+        if let end, tick > end { return nil }
+        return tick
+    }
+
+    /// Ticks in (`after`, `until`], at most `limit` of them (the latest ones when more).
+    public func ticks(after: Date, until: Date, limit: Int = 10_000) -> [Date] {
+        var out: [Date] = []
+        var cursor = after
+        while let t = next(after: cursor), t <= until {
+            out.append(t)
+            if out.count > limit { out.removeFirst() }
+            cursor = t
+        }
+        return out
+    }
+}
+
+public enum ScheduleParser {
+    /// Reads every `*.yml` in `directory`, sorted by name.
+    /// - Throws: `SpecError` with all problems, each with file:line:col.
+    public static func loadDirectory(_ directory: String) throws -> [ScheduleSpec] {
+        let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
+            .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
+        var diagnostics: [Diagnostic] = []
+        var schedules: [ScheduleSpec] = []
+        for file in files {
+            do { schedules.append(try load(path: "\(directory)/\(file)")) } catch let e as SpecError { diagnostics += e.diagnostics }
+        }
+        for (name, group) in Dictionary(grouping: schedules, by: \.name) where group.count > 1 {
+            diagnostics.append(Diagnostic("two schedules are named `\(name)`: \(group.map(\.file).joined(separator: ", "))",
+                                          at: SourceLocation(file: group[1].file, line: 1, column: 1), hint: "give one a different `name:`"))
+        }
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return schedules
+    }
+
+    public static func load(path: String) throws -> ScheduleSpec {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw SpecError(Diagnostic("cannot read the schedule file", at: SourceLocation(file: path, line: 1, column: 1)))
+        }
+        return try parse(text, file: path)
+    }
+
+    public static func parse(_ text: String, file: String) throws -> ScheduleSpec {
+        let root = try YAMLDocument.parse(text, file: file)
+        var diagnostics: [Diagnostic] = []
+        guard var r = MappingReader(root, context: "the schedule", diagnostics: &diagnostics) else { throw SpecError(diagnostics) }
+        let stem = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
+        let name = r.string("name") ?? stem
+        let directory = (file as NSString).deletingLastPathComponent
+        let pipelineText = r.requiredString("pipeline", hint: "the pipeline file, relative to this file: pipeline: ../pipelines/marketing.yml")
+        var pipeline = ""
+        if let pipelineText {
+            pipeline = pipelineText.hasPrefix("/") ? pipelineText
+                : URL(fileURLWithPath: directory.isEmpty ? "." : directory).appendingPathComponent(pipelineText).standardizedFileURL.path
+            if !FileManager.default.fileExists(atPath: pipeline) {
+                r.report("pipeline file \(pipeline) does not exist", at: r.raw("pipeline")!.location, hint: "the path is relative to the schedule file")
+            }
+        }
+        var timeZone = TimeZone(identifier: "UTC")!
+        if let zone = r.string("timezone") {
+            if let tz = TimeZone(identifier: zone) { timeZone = tz } else {
+                r.report("unknown time zone `\(zone)`", at: r.raw("timezone")!.location, hint: "use an IANA name like Europe/Berlin or America/New_York")
+            }
+        }
+        var timing: ScheduleSpec.Timing?
+        var timingText = ""
+        let cron = r.string("cron"), every = r.string("every")
+        switch (cron, every) {
+        case let (c?, nil):
+            do {
+                timing = .cron(CronSchedule(try CronExpression(c), timeZone: timeZone))
+                timingText = "cron \(c) (\(timeZone.identifier))"
+            } catch let e as CronError {
+                r.report("`cron`: \(e.description)", at: r.raw("cron")!.location)
+            } catch {}
+        case let (nil, e?):
+            if let d = DurationText.parse(e), d > .zero {
+                timing = .every(IntervalSchedule(interval: d))
+                timingText = "every \(e)"
+            } else {
+                r.report("`every` must be a duration like 30s or 5m, found `\(e)`", at: r.raw("every")!.location)
+            }
+        case (nil, nil):
+            r.report("the schedule needs `cron:` or `every:`", at: root.location, hint: "e.g. cron: \"0 2 * * *\" or every: 30s")
+        default:
+            r.report("use `cron:` or `every:`, not both", at: r.location(of: "every"))
+        }
+        let params = Dictionary(r.stringMap("params") ?? [], uniquingKeysWith: { $1 })
+        let select = r.stringList("select") ?? []
+        var catchup = ScheduleSpec.Catchup.none
+        if let raw = r.raw("catchup"), let text = raw.scalar {
+            switch text.lowercased() {
+            case "true", "yes": catchup = .all
+            case "false", "no": catchup = .none
+            default:
+                if let n = Int(text), n >= 0 { catchup = n == 0 ? .none : .last(n) } else {
+                    r.report("`catchup` must be true, false or a number of missed ticks, found `\(text)`", at: raw.location)
+                }
+            }
+        }
+        var overlap = ScheduleSpec.Overlap.skip
+        if let text = r.string("overlap") {
+            if let o = ScheduleSpec.Overlap(rawValue: text) { overlap = o } else {
+                r.report("`overlap` must be skip, queue or allow, found `\(text)`", at: r.raw("overlap")!.location)
+            }
+        }
+        let maxActive = r.int("max_active_runs", min: 1) ?? 1
+        func instant(_ key: String) -> Date? {
+            guard let text = r.string(key) else { return nil }
+            if let d = try? Date(text, strategy: .iso8601) { return d }
+            r.report("`\(key)` must be an ISO 8601 time like 2026-01-01T00:00:00Z, found `\(text)`", at: r.raw(key)!.location)
+            return nil
+        }
+        let start = instant("start"), end = instant("end")
+        let enabled = r.bool("enabled") ?? true
+        _ = r.string("description")
+        diagnostics += r.finish()
+        guard diagnostics.isEmpty, let timing else { throw SpecError(diagnostics) }
+        return ScheduleSpec(name: name, file: file, pipeline: pipeline, timing: timing, timingText: timingText, timeZone: timeZone,
+                            params: params, select: select, catchup: catchup, overlap: overlap, maxActiveRuns: maxActive,
+                            start: start, end: end, enabled: enabled)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import PostgresNIO
+
+/// Schedule ticks (claimed exactly once through the primary key), active
+/// runs of a schedule, and crashed runs.
+public struct ScheduleRepository: Sendable {
+    let store: Store
+    var client: PostgresClient { store.client }
+
+    /// Claims `(schedule, logicalTime)`; true if this caller won it.
+    public func claim(schedule: String, logicalTime: Date, status: String, runID: String?, claimedBy: String) async throws -> Bool {
+        let rows = try await client.query("""
+        INSERT INTO orch.schedule_ticks (schedule, logical_time, status, run_id, claimed_by)
+        VALUES (\(schedule), \(logicalTime), \(status), \(runID), \(claimedBy))
+        ON CONFLICT (schedule, logical_time) DO NOTHING
+        RETURNING 1
+        """, logger: store.logger)
+        var won = false
+        for try await _ in rows { won = true }
+        return won
+    }
+
+    /// The latest claimed logical time of a schedule.
+    public func lastTick(schedule: String) async throws -> Date? {
+        let rows = try await client.query("SELECT max(logical_time) FROM orch.schedule_ticks WHERE schedule = \(schedule)", logger: store.logger)
+        for try await d in rows.decode(Date?.self) { return d }
+        return nil
+    }
+
+    /// Runs of the schedule still running (crashed ones are marked first by `markCrashed`).
+    public func activeRuns(schedule: String) async throws -> Int {
+        let rows = try await client.query("""
+        SELECT count(*) FROM orch.runs WHERE trigger = \("schedule:" + schedule) AND status = 'running'
+        """, logger: store.logger)
+        for try await n in rows.decode(Int.self) { return n }
+        return 0
+    }
+
+    /// Logical times of the schedule's runs that succeeded within [from, to].
+    public func succeededLogicalTimes(schedule: String, from: Date, to: Date) async throws -> Set<Date> {
+        let rows = try await client.query("""
+        SELECT logical_time FROM orch.runs
+        WHERE trigger IN (\("schedule:" + schedule), \("backfill:" + schedule)) AND status = 'succeeded'
+          AND logical_time BETWEEN \(from) AND \(to)
+        """, logger: store.logger)
+        var out = Set<Date>()
+        for try await d in rows.decode(Date.self) { out.insert(d) }
+        return out
+    }
+
+    /// The newest run of the schedule: id, status, start.
+    public func lastRun(schedule: String) async throws -> (id: String, status: String, startedAt: Date, logicalTime: Date)? {
+        let rows = try await client.query("""
+        SELECT id, status, started_at, logical_time FROM orch.runs WHERE trigger IN (\("schedule:" + schedule), \("backfill:" + schedule))
+        ORDER BY started_at DESC LIMIT 1
+        """, logger: store.logger)
+        for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) { return (id, status, started, logical) }
+        return nil
+    }
+}
+
+extension RunRepository {
+    /// Marks runs whose owner stopped heartbeating more than `expiry` ago as
+    /// `crashed`; their running tasks and attempts fail with the reason, and
+    /// their pending tasks are cancelled. Returns the run ids.
+    @discardableResult
+    public func markCrashed(expiry: Duration) async throws -> [String] {
+        let seconds = Double(expiry.components.seconds) + Double(expiry.components.attoseconds) / 1e18
+        return try await client.withTransaction(logger: store.logger) { c in
+            var ids: [String] = []
+            let rows = try await c.query("""
+            UPDATE orch.runs SET status = 'crashed', finished_at = now(),
+                message = 'the orch process died (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' on ' || coalesce(host, '?') || ', pid ' || coalesce(pid::text, '?') || ')'
+            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => \(seconds))
+            RETURNING id
+            """, logger: store.logger)
+            for try await id in rows.decode(String.self) { ids.append(id) }
+            guard !ids.isEmpty else { return ids }
+            try await c.query("""
+            UPDATE orch.attempts a SET status = 'failed', finished_at = now(), error_class = 'crashed', error = r.message
+            FROM orch.runs r WHERE a.run_id = r.id AND r.id = ANY(\(ids)) AND a.status = 'running'
+            """, logger: store.logger)
+            try await c.query("""
+            UPDATE orch.task_runs t SET state = CASE WHEN t.state = 'running' THEN 'failed' ELSE 'cancelled' END,
+                message = r.message, finished_at = now()
+            FROM orch.runs r WHERE t.run_id = r.id AND r.id = ANY(\(ids)) AND t.state IN ('running', 'pending')
+            """, logger: store.logger)
+            return ids
+        }
+    }
+}
+
+extension Store {
+    public var schedules: ScheduleRepository { ScheduleRepository(store: self) }
+}

@@ -1,0 +1,193 @@
+import ArgumentParser
+import Foundation
+import Logging
+import OrchApp
+import OrchExecution
+import OrchSchedule
+import OrchSpec
+import OrchStore
+import ServiceLifecycle
+
+struct SchedulerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scheduler",
+        abstract: "Fire the schedules in a folder until stopped (the systemd service). SIGHUP reloads; SIGTERM stops cleanly."
+    )
+
+    @Option(help: "The schedules folder.") var schedules = "schedules"
+    @Option(help: "How long running runs may finish after SIGTERM before they are cancelled.") var grace = "30s"
+
+    func run() async throws {
+        guard let grace = DurationText.parse(grace) else { throw ValidationError("--grace must be a duration like 30s") }
+        let directory = URL(fileURLWithPath: schedules).standardizedFileURL.path
+        _ = try ScheduleParser.loadDirectory(directory) // invalid schedules: exit 2 before connecting
+        let environment = OrchEnvironment()
+        try await environment.withStore { store in
+            var configuration = SchedulerService.Configuration(directory: directory)
+            configuration.grace = grace
+            let service = SchedulerService(store: store, environment: environment, configuration: configuration)
+            var logger = Logger(label: "orch.scheduler")
+            logger.logLevel = .warning
+            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+}
+
+struct SchedulesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "schedules",
+        abstract: "Each schedule with its next fire time, last run and its status."
+    )
+
+    @Option(help: "The schedules folder.") var schedules = "schedules"
+    @Flag(help: "Print JSON.") var json = false
+
+    struct Row: Codable {
+        var name: String
+        var pipeline: String
+        var timing: String
+        var enabled: Bool
+        var nextFire: Date?
+        var lastRun: String?
+        var lastStatus: String?
+        var lastLogicalTime: Date?
+    }
+
+    func run() async throws {
+        let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
+        let json = self.json
+        let rows = try await OrchEnvironment().withStore { store in
+            var rows: [Row] = []
+            for s in specs {
+                let last = try await store.schedules.lastRun(schedule: s.name)
+                rows.append(Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
+                                nextFire: s.enabled ? s.next(after: Date()) : nil, lastRun: last?.id, lastStatus: last?.status,
+                                lastLogicalTime: last?.logicalTime))
+            }
+            return rows
+        }
+        if json { print(try StatusView.json(rows)); return }
+        let terminal = Terminal.detect()
+        print(Terminal.table(["SCHEDULE", "WHEN", "NEXT", "LAST RUN", "STATUS"], rows.map {
+            [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)"), $0.nextFire?.ISO8601Format() ?? "-", $0.lastRun ?? "-",
+             $0.lastStatus.map { terminal.state($0) } ?? "-"]
+        }))
+    }
+}
+
+struct BackfillCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backfill",
+        abstract: "Run a schedule for every logical time in a range, oldest first, max_active_runs at a time."
+    )
+
+    @Argument(help: "The schedule name.") var schedule: String
+    @Option(help: "First logical time (ISO 8601).") var from: String
+    @Option(help: "Last logical time (ISO 8601).") var to: String
+    @Option(help: "The schedules folder.") var schedules = "schedules"
+    @Flag(help: "Run logical times that already succeeded too.") var rerun = false
+
+    func run() async throws {
+        guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(to, strategy: .iso8601), start <= end else {
+            throw ValidationError("--from and --to must be ISO 8601 times (2026-01-01T00:00:00Z), --from first")
+        }
+        let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
+        guard let spec = specs.first(where: { $0.name == schedule }) else {
+            throw RunSetupError("no schedule `\(schedule)` in \(schedules); schedules: \(specs.map(\.name).joined(separator: ", "))")
+        }
+        let allTicks = spec.ticks(after: start.addingTimeInterval(-0.001), until: end, limit: 100_000)
+        let environment = OrchEnvironment()
+        let rerun = self.rerun
+        let failed = try await environment.withStore { store -> Int in
+            var ticks = allTicks
+            if !rerun {
+                let done = try await store.schedules.succeededLogicalTimes(schedule: spec.name, from: start, to: end)
+                ticks.removeAll { done.contains($0) }
+            }
+            print("backfill \(spec.name): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())")
+            let stop = StopSignal()
+            let signals = BackfillSignals.install(stop)
+            defer { _ = signals }
+            var failed = 0
+            var queue = ticks[...]
+            await withTaskGroup(of: RunStatus.self) { group in
+                var running = 0
+                func launch() {
+                    while running < spec.maxActiveRuns, stop.reason == nil, let tick = queue.popFirst() {
+                        running += 1
+                        group.addTask {
+                            var request = RunRequest(pipelinePath: spec.pipeline)
+                            request.params = spec.params
+                            request.select = spec.select
+                            request.trigger = .backfill(spec.name)
+                            request.logicalTime = tick
+                            do {
+                                let outcome = try await PipelineRunner(environment: environment).run(request, store: store, stop: stop)
+                                print("\(tick.ISO8601Format())  run \(outcome.info.id)  \(outcome.status.rawValue)")
+                                return outcome.status
+                            } catch {
+                                print("\(tick.ISO8601Format())  could not start: \(error)")
+                                return .failed
+                            }
+                        }
+                    }
+                }
+                launch()
+                while let status = await group.next() {
+                    running -= 1
+                    if status != .succeeded { failed += 1 }
+                    launch()
+                }
+            }
+            return failed
+        }
+        if failed > 0 { throw ExitCode(1) }
+    }
+}
+
+enum BackfillSignals {
+    static func install(_ stop: StopSignal) -> [any DispatchSourceSignal] { SignalHandlers.install(stop) }
+}
+
+struct CronCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cron",
+        abstract: "Cron helpers.",
+        subcommands: [Next.self]
+    )
+
+    struct Next: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the next fire times of a cron expression (as systemd-analyze calendar does).")
+
+        @Argument(help: "The expression, quoted: \"0 2 * * *\", \"*/30 * * * * *\", @daily.") var expression: String
+        @Option(help: "IANA time zone.") var tz = "UTC"
+        @Option(help: "Start after this time (ISO 8601; default now).") var from: String?
+        @Option(name: .short, help: "How many.") var n = 5
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let cron: CronExpression
+            do { cron = try CronExpression(expression) } catch let e as CronError { throw RunSetupError(e.description) }
+            guard let zone = TimeZone(identifier: tz) else { throw RunSetupError("unknown time zone `\(tz)`; use an IANA name like Europe/Berlin") }
+            var start = Date()
+            if let from {
+                guard let d = try? Date(from, strategy: .iso8601) else { throw RunSetupError("--from must be ISO 8601, like 2026-03-08T00:00:00Z") }
+                start = d
+            }
+            let times = CronSchedule(cron, timeZone: zone).next(n, after: start)
+            let local = DateFormatter()
+            local.locale = Locale(identifier: "en_US_POSIX")
+            local.timeZone = zone
+            local.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"
+            if json {
+                print(try StatusView.json(times.map { ["utc": $0.ISO8601Format(), "local": local.string(from: $0)] }))
+            } else {
+                print("  Original form: \(expression)\n      Time zone: \(zone.identifier)")
+                for (i, t) in times.enumerated() {
+                    print("\(i == 0 ? "Next elapse:" : "       Iter. #\(i + 1):") \(local.string(from: t))  (\(t.ISO8601Format()))")
+                }
+            }
+        }
+    }
+}
