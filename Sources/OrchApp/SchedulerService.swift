@@ -145,7 +145,8 @@ public final class SchedulerService: Service, Sendable {
                 let active = max(try await store.schedules.activeRuns(schedule: schedule.name),
                                  state.withLock { $0.inFlight[schedule.name] ?? 0 })
                 if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
-                    if schedule.overlap == .queue {
+                    // Caught-up ticks wait for a slot whatever `overlap` says: catchup asked for them to run.
+                    if schedule.overlap == .queue || fromPending {
                         // Wait for a free slot; armed ticks join the queue so none is lost.
                         if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
                         return
