@@ -27,7 +27,7 @@ public enum PipelineLoader {
             do {
                 for unit in try KindRegistry.units(for: task, environment: environment) {
                     nodes.append(GraphNode(id: unit.id, after: unit.after, reads: unit.reads, writes: unit.writes,
-                                           checks: unit.checks, tags: unit.tags, location: unit.location))
+                                           checks: unit.checks, isCheck: unit.isCheck, tags: unit.tags, location: unit.location))
                     owners.append(task)
                 }
             } catch let error as SpecError {

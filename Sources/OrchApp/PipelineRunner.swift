@@ -9,6 +9,8 @@ import OrchTasks
 public struct PipelineRunner: Sendable {
     public var environment: OrchEnvironment
     public var heartbeatInterval: Duration
+    /// For `resume`, which has no request of its own (a new run's request carries its own).
+    public var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
     public init(environment: OrchEnvironment) {
         self.environment = environment
@@ -26,14 +28,43 @@ public struct PipelineRunner: Sendable {
     /// - Throws: `SpecError` or `RunSetupError` (the user's input), or a store error.
     public func run(_ request: RunRequest, store: Store, observers: [any RunObserver] = [],
                     stop: StopSignal = StopSignal()) async throws -> Outcome {
+        try await run(request, resuming: nil, store: store, observers: observers, stop: stop)
+    }
+
+    /// `orch retry`: runs a failed, cancelled or crashed run again under the
+    /// same id, logical time and params; what succeeded stays succeeded, the
+    /// rest runs as new attempts.
+    public func resume(runID: String, store: Store, observers: [any RunObserver] = [], stop: StopSignal = StopSignal()) async throws -> Outcome {
+        try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+        guard let detail = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
+        guard ["failed", "cancelled", "crashed"].contains(detail.run.status) else {
+            throw RunSetupError("run \(runID) is \(detail.run.status); only failed, cancelled or crashed runs can be retried")
+        }
+        var request = RunRequest(pipelinePath: detail.run.pipelineFile)
+        request.params = detail.run.params
+        request.logicalTime = detail.run.logicalTime
+        request.runID = runID
+        request.trigger = RunTrigger(text: detail.run.trigger)
+        request.concurrency = concurrency
+        return try await run(request, resuming: detail, store: store, observers: observers, stop: stop)
+    }
+
+    private func run(_ request: RunRequest, resuming: StoredRunDetail?, store: Store, observers: [any RunObserver],
+                     stop: StopSignal) async throws -> Outcome {
+        if resuming == nil { try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) }
         let loaded = try PipelineLoader.load(path: request.pipelinePath)
         let spec = loaded.spec
         let params = try resolveParams(spec, overrides: request.params)
-        let selected: Set<Int>
-        do {
-            selected = try loaded.graph.select(request.select, exclude: request.exclude)
-        } catch let error as SelectionError {
-            throw RunSetupError(error.description)
+        var selected: Set<Int>
+        if let resuming {
+            // The same tasks as the first time; ones that no longer exist in the pipeline are dropped.
+            selected = Set(resuming.tasks.compactMap { loaded.graph.index(of: $0.taskID) })
+        } else {
+            do {
+                selected = try loaded.graph.select(request.select, exclude: request.exclude)
+            } catch let error as SelectionError {
+                throw RunSetupError(error.description)
+            }
         }
         let runID = request.runID ?? RunInfo.makeID()
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)
@@ -74,11 +105,20 @@ public struct PipelineRunner: Sendable {
         }
         if !diagnostics.isEmpty { throw SpecError(diagnostics.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }) }
 
-        let plan = ExecutionPlan(graph: loaded.graph, selected: selected, tasks: tasks)
+        var plan = ExecutionPlan(graph: loaded.graph, selected: selected, tasks: tasks)
+        if let resuming {
+            for t in resuming.tasks {
+                guard let i = loaded.graph.index(of: t.taskID) else { continue }
+                if t.state == "succeeded" { plan.alreadySucceeded.insert(i) }
+                plan.previousAttempts[i] = t.attempts.map(\.attempt).max() ?? 0
+            }
+            try await store.runs.reopen(run: runID)
+        }
         let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: URL(fileURLWithPath: spec.file).standardizedFileURL.path, trigger: request.trigger,
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
                            host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
-                           directory: directory, tasks: plan.orderedIDs, startedAt: Date())
+                           directory: resuming?.run.runDirectory ?? directory, tasks: plan.orderedIDs,
+                           startedAt: resuming?.run.startedAt ?? Date())
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency
@@ -98,6 +138,12 @@ public struct PipelineRunner: Sendable {
             let status = await executor.run(plan, info: info, observers: [recorder] + observers, stop: stop)
             group.cancelAll()
             return status
+        }
+        if status != .succeeded {
+            // The report on disk, readable with `less` when the database is the thing that is down.
+            if let report = try? await RunReport.build(runID: runID, store: store) {
+                try? report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
+            }
         }
         return Outcome(info: info, status: status)
     }

@@ -45,6 +45,10 @@ public struct Executor: Sendable {
 
     private func execute(_ plan: ExecutionPlan, info: RunInfo, journal: EventJournal, stop: StopSignal) async -> RunStatus {
         journal.emit(.runStarted(info))
+        for i in plan.alreadySucceeded.sorted() where plan.selected.contains(i) {
+            // A resumed run: these stay as they were; say so, so every observer has every task's state.
+            journal.emit(.taskStateChanged(task: plan.graph.nodes[i].id, state: .succeeded, at: Date(), message: nil))
+        }
         var machine = RunStateMachine(graph: plan.graph, selected: plan.selected,
                                       concurrency: configuration.concurrency, done: plan.alreadySucceeded)
         var stopMessage: String?

@@ -7,6 +7,14 @@ public enum RunTrigger: Sendable, Hashable {
     case backfill(String)
     case retry(of: String)
 
+    /// Reads back what `text` wrote.
+    public init(text: String) {
+        if text.hasPrefix("schedule:") { self = .schedule(String(text.dropFirst(9))) }
+        else if text.hasPrefix("backfill:") { self = .backfill(String(text.dropFirst(9))) }
+        else if text.hasPrefix("retry:") { self = .retry(of: String(text.dropFirst(6))) }
+        else { self = .manual }
+    }
+
     public var text: String {
         switch self {
         case .manual: return "manual"

@@ -10,16 +10,19 @@ public struct GraphNode: Sendable, Hashable {
     /// Datasets this node vouches for (a data test of severity error): every
     /// other reader of such a dataset waits for it, as `dbt build` does.
     public var checks: [String]
+    /// A data test itself: it waits for the datasets' writers, never for other tests.
+    public var isCheck: Bool
     public var tags: [String]
     public var location: SourceLocation?
 
     public init(id: String, after: [String] = [], reads: [String] = [], writes: [String] = [], checks: [String] = [],
-                tags: [String] = [], location: SourceLocation? = nil) {
+                isCheck: Bool = false, tags: [String] = [], location: SourceLocation? = nil) {
         self.id = id
         self.after = after
         self.reads = reads
         self.writes = writes
         self.checks = checks
+        self.isCheck = isCheck || !checks.isEmpty
         self.tags = tags
         self.location = location
     }
@@ -81,7 +84,7 @@ public struct TaskGraph: Sendable {
             for dataset in node.reads {
                 for j in writers[dataset] ?? [] { add(j, .dataset(dataset)) }
                 // Checks wait only for writers; everyone else also waits for the checks.
-                if !node.checks.contains(dataset) {
+                if !node.isCheck {
                     for j in checkers[dataset] ?? [] where !nodes[j].reads.contains(where: { node.writes.contains($0) }) {
                         add(j, .check(dataset))
                     }

@@ -38,7 +38,8 @@ public struct RunRepository: Sendable {
         try await client.query("""
         UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
             started_at = CASE WHEN \(state.rawValue) = 'running' THEN coalesce(started_at, \(at)) ELSE started_at END,
-            finished_at = CASE WHEN \(state.isFinal) THEN \(at) ELSE NULL END
+            finished_at = CASE WHEN state = 'succeeded' AND \(state.rawValue) = 'succeeded' THEN finished_at
+                               WHEN \(state.isFinal) THEN \(at) ELSE NULL END
         WHERE run_id = \(run) AND task_id = \(task)
         """, logger: store.logger)
     }

@@ -49,9 +49,11 @@ public struct SQLModelTask: TaskKind {
             var reads = test.models.compactMap { catalog.dataset($0) }
             if case let .singular(template) = test.kind { reads += template.sources.map { "\($0.schema).\($0.table)" } }
             let checks = test.severity == .error ? [catalog.dataset(test.model)].compactMap { $0 } : []
-            units.append(TaskUnit(id: test.name, reads: reads, writes: [], checks: checks, after: task.after,
-                                  tags: task.tags + [task.id, "test"], location: test.location,
-                                  body: DataTestBody(test: test, catalog: catalog, warehouse: environment.warehouse)))
+            var unit = TaskUnit(id: test.name, reads: reads, writes: [], checks: checks, after: task.after,
+                                tags: task.tags + [task.id, "test"], location: test.location,
+                                body: DataTestBody(test: test, catalog: catalog, warehouse: environment.warehouse))
+            unit.isCheck = true
+            units.append(unit)
         }
         return units
     }

@@ -36,6 +36,8 @@ public struct TaskUnit: Sendable {
     public var writes: [String]
     /// Datasets this unit vouches for (error-severity data tests).
     public var checks: [String]
+    /// A data test (any severity): it does not wait for other tests.
+    public var isCheck = false
     public var after: [String]
     public var tags: [String]
     public var location: SourceLocation

@@ -23,7 +23,10 @@ struct StatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (run, pipeline, limit, json) = (self.run, self.pipeline, self.limit, self.json)
-        let text = try await OrchEnvironment().withStore { store -> String in
+        let environment = OrchEnvironment()
+        let text = try await environment.withStore { store -> String in
+            // Runs whose process died are marked crashed before they are shown.
+            try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
             if let run {
                 let id = try await store.runs.resolve(run)
                 guard let detail = try await store.runs.detail(id) else { throw StoreError.notFound(run) }

@@ -1,0 +1,171 @@
+import Foundation
+import OrchExecution
+import OrchStore
+
+/// What on-call needs about a run that did not succeed, in one place: what
+/// failed and why, the log tails and attempts, failed data tests, what was
+/// left stale downstream, what changed since the last good run, and the
+/// command that resumes it.
+public struct RunReport: Sendable, Codable {
+    public struct FailedTask: Sendable, Codable {
+        public var task: String
+        public var state: String
+        public var errorClass: String?
+        public var message: String?
+        public var logTail: String
+        public var logPath: String?
+        public var attempts: [StoredAttempt]
+    }
+
+    public struct StaleDataset: Sendable, Codable {
+        public var dataset: String
+        public var notRebuiltBy: String
+        public var lastProducedAt: Date?
+        public var lastProducedBy: String?
+        public var ageSeconds: Double?
+    }
+
+    public struct SourceCount: Sendable, Codable {
+        public var task: String
+        public var rows: Int
+        public var lastGoodRows: Int?
+        public var changePercent: Double?
+        public var anomaly: Bool
+    }
+
+    public struct Comparison: Sendable, Codable {
+        public var lastSuccessRunID: String
+        public var lastSuccessAt: Date
+        public var specChanged: Bool
+        public var paramChanges: [String: [String]]
+        public var sources: [SourceCount]
+    }
+
+    public var run: StoredRun
+    public var failedTasks: [FailedTask]
+    public var failedTests: [StoredTestResult]
+    public var blocked: [String]
+    /// How many of `blocked` are data tests (listed apart, they are many).
+    public var blockedTests: [String]
+    public var staleDatasets: [StaleDataset]
+    public var lastSuccess: Comparison?
+    public var resumeCommand: String
+    public var generatedAt: Date
+
+    /// A source count moving by more than this share is flagged.
+    public static let anomalyThreshold = 0.2
+
+    public static func build(runID: String, store: Store) async throws -> RunReport {
+        guard let detail = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
+        let run = detail.run
+        var failed: [FailedTask] = []
+        for t in detail.tasks where ["failed", "cancelled"].contains(t.state) && !t.attempts.isEmpty {
+            let last = t.attempts.last
+            let fileTail = last.map { AttemptLog.tail(of: $0.logPath, lines: 40) } ?? ""
+            failed.append(FailedTask(task: t.taskID, state: t.state, errorClass: last?.errorClass, message: t.message ?? last?.error,
+                                     logTail: fileTail.isEmpty ? (last?.logTail ?? "") : fileTail, logPath: last?.logPath,
+                                     attempts: t.attempts))
+        }
+        let (_, failedTests) = try await store.runs.testResults(run: runID, failedOnly: true)
+        let blocked = detail.tasks.filter { ["upstream_failed", "skipped", "pending"].contains($0.state) || ($0.state == "cancelled" && $0.attempts.isEmpty) }
+            .map(\.taskID)
+
+        // Datasets the run should have rebuilt but did not, from the pipeline's graph.
+        var stale: [StaleDataset] = []
+        var tests = Set<String>()
+        if let loaded = try? PipelineLoader.load(path: run.pipelineFile) {
+            tests = Set(loaded.graph.nodes.filter(\.isCheck).map(\.id))
+            let notDone = Set(detail.tasks.filter { $0.state != "succeeded" }.map(\.taskID))
+            var writes: [(String, String)] = []
+            for node in loaded.graph.nodes where notDone.contains(node.id) {
+                for w in node.writes { writes.append((w, node.id)) }
+            }
+            let produced = try await store.runs.lastProduced(writes.map(\.0))
+            stale = writes.map { w, task in
+                let p = produced[w]
+                return StaleDataset(dataset: w, notRebuiltBy: task, lastProducedAt: p?.at, lastProducedBy: p?.run,
+                                    ageSeconds: p.map { Date().timeIntervalSince($0.at) })
+            }
+        }
+
+        var comparison: Comparison?
+        if let good = try await store.runs.lastSuccess(pipeline: run.pipeline, before: run.startedAt) {
+            let now = try await store.runs.outputs(run: runID), then = try await store.runs.outputs(run: good.id)
+            var sources: [SourceCount] = []
+            for (task, facts) in now.sorted(by: { $0.key < $1.key }) {
+                guard let rows = facts["rows_loaded"].flatMap(Int.init) else { continue }
+                let before = then[task]?["rows_loaded"].flatMap(Int.init)
+                let change = before.map { $0 == 0 ? (rows == 0 ? 0 : 100) : Double(rows - $0) / Double($0) * 100 }
+                sources.append(SourceCount(task: task, rows: rows, lastGoodRows: before, changePercent: change,
+                                           anomaly: change.map { abs($0) > anomalyThreshold * 100 } ?? false))
+            }
+            var params: [String: [String]] = [:]
+            for key in Set(run.params.keys).union(good.params.keys) where run.params[key] != good.params[key] {
+                params[key] = [good.params[key] ?? "(unset)", run.params[key] ?? "(unset)"]
+            }
+            comparison = Comparison(lastSuccessRunID: good.id, lastSuccessAt: good.startedAt, specChanged: good.specHash != run.specHash,
+                                    paramChanges: params, sources: sources)
+        }
+        return RunReport(run: run, failedTasks: failed, failedTests: failedTests, blocked: blocked.filter { !tests.contains($0) },
+                         blockedTests: blocked.filter { tests.contains($0) }, staleDatasets: stale,
+                         lastSuccess: comparison, resumeCommand: "orch retry \(runID)", generatedAt: Date())
+    }
+
+    /// Markdown: readable with `less`, in a terminal, or rendered.
+    public var markdown: String {
+        var md = ["# Run \(run.id): \(run.status)", ""]
+        md.append("- pipeline: `\(run.pipeline)` (\(run.pipelineFile))")
+        md.append("- trigger: \(run.trigger); logical time \(run.logicalTime.ISO8601Format())")
+        md.append("- started \(run.startedAt.ISO8601Format()) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
+        if let message = run.message { md.append("- note: \(message)") }
+        md += ["", "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
+        if !failedTasks.isEmpty {
+            md.append("## What failed")
+            for t in failedTasks {
+                md += ["", "### \(t.task): \(t.state)" + (t.errorClass.map { " (\($0))" } ?? ""), "", t.message ?? "", ""]
+                md.append("| attempt | status | started | duration | error |")
+                md.append("|---|---|---|---|---|")
+                for a in t.attempts {
+                    md.append("| \(a.attempt) | \(a.status) | \(a.startedAt.ISO8601Format()) | \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 })) | \((a.error ?? "").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")) |")
+                }
+                md += ["", "Last log lines (\(t.logPath ?? "no log file")):", "", "```", t.logTail, "```"]
+            }
+            md.append("")
+        }
+        if !failedTests.isEmpty {
+            md.append("## Failed data tests")
+            for r in failedTests {
+                md += ["", "### \(r.test) (\(r.status), severity \(r.severity))", "",
+                       "\(r.failingRows) failing row(s) in `\(r.model)\(r.column.map { ".\($0)" } ?? "")`.", "",
+                       "Samples: `\(r.sampleRows)`", "", "Reproduce:", "", "```sql", r.sql, "```"]
+            }
+            md.append("")
+        }
+        md.append("## Blast radius")
+        md.append("")
+        md.append(blocked.isEmpty && blockedTests.isEmpty ? "No task was held back."
+                  : "Not run because of the failure: " + blocked.map { "`\($0)`" }.joined(separator: ", ")
+                    + (blockedTests.isEmpty ? "" : (blocked.isEmpty ? "" : "; and ") + "\(blockedTests.count) data test(s)"))
+        if !staleDatasets.isEmpty {
+            md += ["", "| dataset now stale | not rebuilt by | last produced | age |", "|---|---|---|---|"]
+            for s in staleDatasets {
+                md.append("| `\(s.dataset)` | \(s.notRebuiltBy) | \(s.lastProducedAt.map { "\($0.ISO8601Format()) (run \(s.lastProducedBy ?? "?"))" } ?? "never") | \(s.ageSeconds.map { Terminal.seconds($0) } ?? "-") |")
+            }
+        }
+        md += ["", "## Since the last good run", ""]
+        if let c = lastSuccess {
+            md.append("Last success: run `\(c.lastSuccessRunID)` at \(c.lastSuccessAt.ISO8601Format()).")
+            md.append("- pipeline definition: \(c.specChanged ? "**changed** (spec hash differs)" : "unchanged")")
+            md.append("- params: " + (c.paramChanges.isEmpty ? "unchanged" : c.paramChanges.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value[0]) → \($0.value[1])" }.joined(separator: ", ")))
+            if !c.sources.isEmpty {
+                md += ["", "| source | rows now | rows then | change |", "|---|---|---|---|"]
+                for s in c.sources {
+                    md.append("| \(s.task) | \(s.rows) | \(s.lastGoodRows.map(String.init) ?? "-") | \(s.changePercent.map { String(format: "%+.1f %%", $0) } ?? "-")\(s.anomaly ? " **anomaly**" : "") |")
+                }
+            }
+        } else {
+            md.append("No earlier successful run of `\(run.pipeline)`.")
+        }
+        return md.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import OrchApp
+import OrchExecution
+import OrchStore
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "What failed in a run, why, what it blocked, what changed, and how to resume (default: the latest failed run)."
+    )
+
+    @Argument(help: "A run id or a unique prefix.") var run: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let (run, json) = (self.run, self.json)
+        let environment = OrchEnvironment()
+        let text = try await environment.withStore { store -> String in
+            try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+            var id: String?
+            if let run { id = try await store.runs.resolve(run) } else { id = try await store.runs.latestUnsuccessful() }
+            guard let id else { return "no failed, cancelled or crashed run: nothing to report" }
+            let report = try await RunReport.build(runID: id, store: store)
+            if let dir = report.run.runDirectory { try? report.markdown.write(toFile: "\(dir)/report.md", atomically: true, encoding: .utf8) }
+            return json ? try StatusView.json(report) : report.markdown
+        }
+        print(text)
+    }
+}
+
+struct RetryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "retry",
+        abstract: "Resume a failed, cancelled or crashed run: same id, logical time and params; only what did not succeed runs again."
+    )
+
+    @Argument(help: "A run id or a unique prefix.") var run: String
+    @Option(help: "How many tasks may run at once.") var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func run() async throws {
+        let (run, concurrency) = (self.run, self.concurrency)
+        let environment = OrchEnvironment()
+        let stop = StopSignal()
+        let signals = SignalHandlers.install(stop)
+        defer { _ = signals }
+        let reporter = ConsoleReporter(terminal: .detect())
+        let outcome = try await environment.withStore { store in
+            let id = try await store.runs.resolve(run)
+            var runner = PipelineRunner(environment: environment)
+            runner.concurrency = concurrency
+            return try await runner.resume(runID: id, store: store, observers: [reporter], stop: stop)
+        }
+        switch outcome.status {
+        case .succeeded: return
+        case .cancelled: throw ExitCode(130)
+        default: throw ExitCode(1)
+        }
+    }
+}
