@@ -20,6 +20,9 @@ public final class SchedulerService: Service, Sendable {
         public var grace: Duration = .seconds(30)
         /// The longest the loop sleeps (it wakes earlier for a due tick).
         public var maxSleep: Duration = .seconds(1)
+        /// Prune runs older than this once a day (nil: never).
+        public var retention: Duration?
+        public var retentionKeepsFailed = false
         public init(directory: String) { self.directory = directory }
     }
 
@@ -101,6 +104,7 @@ public final class SchedulerService: Service, Sendable {
 
     private func loop(group: inout TaskGroup<Void>) async {
         var lastHousekeeping = ContinuousClock.now - .seconds(60)
+        var lastPrune: ContinuousClock.Instant?
         while firing.reason == nil {
             let now = Date()
             if ContinuousClock.now - lastHousekeeping >= .seconds(2) {
@@ -110,6 +114,16 @@ public final class SchedulerService: Service, Sendable {
                     for id in crashed { Self.log("run \(id) lost its process (no heartbeat for \(DurationText.format(environment.heartbeatExpiry))): marked crashed") }
                 } catch {
                     Self.log("could not check for crashed runs: \(StoreError.describe(error))")
+                }
+                if let retention = configuration.retention, lastPrune.map({ ContinuousClock.now - $0 >= .seconds(86_400) }) ?? true {
+                    lastPrune = ContinuousClock.now
+                    do {
+                        let r = try await Retention.prune(store: store, before: Date().addingTimeInterval(-retention.seconds),
+                                                          keepFailed: configuration.retentionKeepsFailed, dryRun: false)
+                        if r.runs > 0 { Self.log("retention: pruned \(r.runs) run(s) older than \(DurationText.format(retention))") }
+                    } catch {
+                        Self.log("retention: prune failed: \(StoreError.describe(error))")
+                    }
                 }
                 if state.withLock({ $0.reload }) || signature() != state.withLock({ $0.signature }) {
                     try? await load(initial: false)

@@ -109,6 +109,10 @@ enum Migrations {
         );
         CREATE INDEX runs_trigger_started_idx ON orch.runs (trigger, started_at DESC);
         """),
+        Migration(version: 4, name: "lineage outlives pruned runs", sql: """
+        ALTER TABLE orch.lineage DROP CONSTRAINT lineage_run_id_task_id_fkey;
+        CREATE INDEX runs_status_started_idx ON orch.runs (status, started_at);
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

@@ -21,7 +21,7 @@ struct Orch: AsyncParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
-                      BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self]
+                      BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
     )
 
     static func main() async {

@@ -16,15 +16,26 @@ struct SchedulerCommand: AsyncParsableCommand {
 
     @Option(help: "The schedules folder.") var schedules = "schedules"
     @Option(help: "How long running runs may finish after SIGTERM before they are cancelled.") var grace = "30s"
+    @Option(help: "Prune runs older than this once a day (e.g. 90d); off by default.") var retention: String?
+    @Flag(help: "With --retention, keep failed and crashed runs.") var retentionKeepFailed = false
 
     func run() async throws {
         guard let grace = DurationText.parse(grace) else { throw ValidationError("--grace must be a duration like 30s") }
+        var retention: Duration?
+        if let text = self.retention {
+            guard let d = DurationText.parse(text), d > .zero else { throw ValidationError("--retention must be a duration like 90d") }
+            retention = d
+        }
         let directory = URL(fileURLWithPath: schedules).standardizedFileURL.path
         _ = try ScheduleParser.loadDirectory(directory) // invalid schedules: exit 2 before connecting
         let environment = OrchEnvironment()
+        let (retentionKeepFailed, keep) = (self.retentionKeepFailed, retention)
         try await environment.withStore { store in
             var configuration = SchedulerService.Configuration(directory: directory)
+            let retention = keep
             configuration.grace = grace
+            configuration.retention = retention
+            configuration.retentionKeepsFailed = retentionKeepFailed
             let service = SchedulerService(store: store, environment: environment, configuration: configuration)
             var logger = Logger(label: "orch.scheduler")
             logger.logLevel = .warning

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import OrchApp
+import OrchSpec
+import OrchStore
+
+struct PruneCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Delete old runs (attempts, logs, test results, their folders) in batches; the latest lineage of each dataset stays."
+    )
+
+    @Option(help: "Delete runs finished longer ago than this (e.g. 90d).") var olderThan: String
+    @Flag(help: "Keep failed and crashed runs.") var keepFailed = false
+    @Flag(help: "Only say what would be deleted.") var dryRun = false
+
+    func run() async throws {
+        guard let age = DurationText.parse(olderThan), age > .zero else { throw ValidationError("--older-than must be a duration like 90d or 12h") }
+        let before = Date().addingTimeInterval(-age.seconds)
+        let (keepFailed, dryRun) = (self.keepFailed, self.dryRun)
+        let result = try await OrchEnvironment().withStore { store in
+            try await Retention.prune(store: store, before: before, keepFailed: keepFailed, dryRun: dryRun)
+        }
+        print("\(dryRun ? "would delete" : "deleted") \(result.runs) run(s) finished before \(before.ISO8601Format()): "
+              + "\(result.attempts) attempt(s), \(result.testResults) test result(s), \(result.lineageEdges) superseded lineage edge(s), "
+              + "\(result.folders.count) run folder(s)")
+    }
+}
