@@ -107,6 +107,9 @@ let package = Package(
             dependencies: [
                 "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData", "OrchSchedule", "OrchSemantic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,6 +13,10 @@ public struct OrchEnvironment: Sendable {
     public var heartbeatInterval: Duration
     /// A run silent for longer is taken as crashed (`ORCH_HEARTBEAT_EXPIRY`, default 60s).
     public var heartbeatExpiry: Duration
+    /// How long a run waits for an unreachable database before it stops (`ORCH_DB_OUTAGE_LIMIT`, default 5m).
+    public var databaseOutageLimit: Duration
+    /// Where OpenLineage events are POSTed besides `openlineage.jsonl` (`ORCH_OPENLINEAGE_URL`).
+    public var openLineageURL: String?
 
     public init(variables: [String: String] = ProcessInfo.processInfo.environment,
                 currentDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -23,6 +27,8 @@ public struct OrchEnvironment: Sendable {
         self.databaseURL = variables["ORCH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         self.heartbeatInterval = variables["ORCH_HEARTBEAT_INTERVAL"].flatMap(DurationText.parse) ?? .seconds(10)
         self.heartbeatExpiry = variables["ORCH_HEARTBEAT_EXPIRY"].flatMap(DurationText.parse) ?? .seconds(60)
+        self.databaseOutageLimit = variables["ORCH_DB_OUTAGE_LIMIT"].flatMap(DurationText.parse) ?? .seconds(300)
+        self.openLineageURL = variables["ORCH_OPENLINEAGE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public var embedded: EmbeddedPostgres { EmbeddedPostgres(configuration: .init(home: home)) }

@@ -124,7 +124,12 @@ public struct PipelineRunner: Sendable {
         executorConfiguration.concurrency = request.concurrency
         executorConfiguration.failFast = request.failFast
         let executor = Executor(configuration: executorConfiguration)
-        let recorder = StoreRecorder(store: store, runID: runID)
+        let runDirectory = info.directory
+        let recorder = StoreRecorder(store: store, runID: runID, outageLimit: environment.databaseOutageLimit) { reason in
+            FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
+            try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: "\(runDirectory)/database-outage.txt", atomically: true, encoding: .utf8)
+            stop.request(reason)
+        }
         let status = await withTaskGroup(of: RunStatus?.self) { group in
             // Heartbeat while the run is alive, so a crashed run can be told apart from a slow one.
             group.addTask {
@@ -135,7 +140,7 @@ public struct PipelineRunner: Sendable {
                 }
                 return nil
             }
-            let status = await executor.run(plan, info: info, observers: [recorder] + observers, stop: stop)
+            let status = await executor.run(plan, info: info, observers: observers + [recorder] + exporters(info, plan: plan), stop: stop)
             group.cancelAll()
             return status
         }

@@ -1,30 +1,35 @@
 /// Delivers events to observers in order, off the executor's path: emitting
-/// is a non-blocking append, and a single consumer (`deliver`) hands events to
-/// observers one by one. So a slow store write never delays starting a task,
-/// and a cancelled task can still have its final state recorded.
+/// is a non-blocking append, and each observer has its own queue and
+/// consumer. So a slow or stalled store write (a database outage) never
+/// delays starting a task or the console's progress lines, and a cancelled
+/// task can still have its final state recorded.
 public struct EventJournal: Sendable {
-    private let stream: AsyncStream<RunEvent>
-    private let continuation: AsyncStream<RunEvent>.Continuation
-    private let observers: [any RunObserver]
+    private let queues: [(stream: AsyncStream<RunEvent>, continuation: AsyncStream<RunEvent>.Continuation, observer: any RunObserver)]
 
     public init(observers: [any RunObserver]) {
-        (stream, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .unbounded)
-        self.observers = observers
+        queues = observers.map { observer in
+            let (stream, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .unbounded)
+            return (stream, continuation, observer)
+        }
     }
 
     public func emit(_ event: RunEvent) {
-        continuation.yield(event)
+        for queue in queues { queue.continuation.yield(event) }
     }
 
-    /// No more events; `deliver` returns once the backlog is delivered.
+    /// No more events; `deliver` returns once every backlog is delivered.
     public func finish() {
-        continuation.finish()
+        for queue in queues { queue.continuation.finish() }
     }
 
-    /// Runs until `finish()` and every event before it is delivered.
+    /// Runs until `finish()` and every event before it is delivered to every observer.
     public func deliver() async {
-        for await event in stream {
-            for observer in observers { await observer.observe(event) }
+        await withTaskGroup(of: Void.self) { group in
+            for queue in queues {
+                group.addTask {
+                    for await event in queue.stream { await queue.observer.observe(event) }
+                }
+            }
         }
     }
 }

@@ -1,18 +1,25 @@
 import Foundation
 import OrchExecution
+import Synchronization
 
-/// Writes a run's events to the store as they happen. A write that fails
-/// because the database is unreachable is retried with backoff; after that
-/// the failure is reported on stderr and the run goes on (the files under
-/// runs/ still hold the logs).
-public struct StoreRecorder: RunObserver {
+/// Writes a run's events to the store as they happen. While the database is
+/// unreachable the writes wait and retry with backoff (the tasks keep
+/// running; events queue up in order) and land when it is back. If the
+/// outage outlasts `outageLimit`, the run is stopped cleanly (`onOutage`)
+/// and later writes are tried once each.
+public final class StoreRecorder: RunObserver {
     let repository: RunRepository
     let runID: String
-    var retryDelays: [Duration] = [.milliseconds(100), .milliseconds(500), .seconds(2), .seconds(5)]
+    let outageLimit: Duration
+    let onOutage: @Sendable (String) -> Void
+    private let gaveUp = Mutex(false)
 
-    public init(store: Store, runID: String) {
+    public init(store: Store, runID: String, outageLimit: Duration = .seconds(300),
+                onOutage: @escaping @Sendable (String) -> Void = { _ in }) {
         self.repository = store.runs
         self.runID = runID
+        self.outageLimit = outageLimit
+        self.onOutage = onOutage
     }
 
     public func observe(_ event: RunEvent) async {
@@ -36,13 +43,26 @@ public struct StoreRecorder: RunObserver {
     }
 
     private func write(_ event: RunEvent, _ body: () async throws -> Void) async {
-        var delays = retryDelays[...]
+        let started = ContinuousClock.now
+        var delay = Duration.milliseconds(100)
+        var warned = false
         while true {
             do {
                 try await body()
+                if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
                 return
-            } catch where StoreError.isConnectionProblem(error) && !delays.isEmpty {
-                try? await Task.sleep(for: delays.removeFirst())
+            } catch where StoreError.isConnectionProblem(error) && !gaveUp.withLock({ $0 }) {
+                if !warned {
+                    warned = true
+                    FileHandle.standardError.write(Data("orch: the database is unreachable (\(StoreError.describe(error))); tasks go on, their states will be recorded when it is back\n".utf8))
+                }
+                if ContinuousClock.now - started > outageLimit {
+                    gaveUp.withLock { $0 = true }
+                    onOutage("the orch database has been unreachable for more than \(outageLimit); stopping the run")
+                    continue
+                }
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
             } catch {
                 FileHandle.standardError.write(Data("orch: could not record \(event.label) for run \(runID): \(StoreError.describe(error))\n".utf8))
                 return

@@ -103,8 +103,8 @@ struct HTTPColumn: Sendable {
             switch c {
             case "uuid": return UUID().uuidString.lowercased()
             case "run_id": return runID
-            case "event_timestamp": return received.ISO8601Format(.iso8601.time(includingFractionalSeconds: true).year().month().day())
-            default: return ingestion.ISO8601Format(.iso8601.time(includingFractionalSeconds: true).year().month().day())
+            case "event_timestamp": return received.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+            default: return ingestion.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
             }
         case let .wordCount(p):
             return p.value(in: item).flatMap(Self.text).map { String($0.split(whereSeparator: { $0.isWhitespace }).count) }
