@@ -148,6 +148,9 @@ public struct PipelineRunner: Sendable {
             // The report on disk, readable with `less` when the database is the thing that is down.
             if let report = try? await RunReport.build(runID: runID, store: store) {
                 try? report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
+                if let alert = request.onFailure ?? spec.onFailure {
+                    await AlertSender.send(alert, report: report) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }
+                }
             }
         }
         return Outcome(info: info, status: status)

@@ -1,5 +1,6 @@
 import Foundation
 import OrchExecution
+import OrchSpec
 
 /// Everything `orch run` (or a scheduler tick) asks for.
 public struct RunRequest: Sendable {
@@ -16,6 +17,8 @@ public struct RunRequest: Sendable {
     public var logicalTime: Date = Date()
     /// A run id chosen by the caller (a scheduler records it with the tick before the run starts).
     public var runID: String?
+    /// Overrides the pipeline's `on_failure` (a schedule's own).
+    public var onFailure: AlertSpec?
 
     public init(pipelinePath: String) {
         self.pipelinePath = pipelinePath

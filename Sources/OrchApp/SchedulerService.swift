@@ -195,6 +195,7 @@ public final class SchedulerService: Service, Sendable {
         request.trigger = .schedule(schedule.name)
         request.logicalTime = tick
         request.runID = runID
+        request.onFailure = schedule.onFailure
         do {
             let outcome = try await PipelineRunner(environment: environment).run(request, store: store, stop: runStop)
             Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")

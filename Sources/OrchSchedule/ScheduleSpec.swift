@@ -43,6 +43,8 @@ public struct ScheduleSpec: Sendable {
     public var start: Date?
     public var end: Date?
     public var enabled: Bool
+    /// Overrides the pipeline's `on_failure` for this schedule's runs.
+    public var onFailure: AlertSpec?
 
     /// The next tick strictly after `date`, within `start`/`end`.
     public func next(after date: Date) -> Date? {
@@ -165,11 +167,12 @@ public enum ScheduleParser {
         }
         let start = instant("start"), end = instant("end")
         let enabled = r.bool("enabled") ?? true
+        let onFailure = r.raw("on_failure").flatMap { AlertSpec.read($0, diagnostics: &diagnostics) }
         _ = r.string("description")
         diagnostics += r.finish()
         guard diagnostics.isEmpty, let timing else { throw SpecError(diagnostics) }
         return ScheduleSpec(name: name, file: file, pipeline: pipeline, timing: timing, timingText: timingText, timeZone: timeZone,
                             params: params, select: select, catchup: catchup, overlap: overlap, maxActiveRuns: maxActive,
-                            start: start, end: end, enabled: enabled)
+                            start: start, end: end, enabled: enabled, onFailure: onFailure)
     }
 }

@@ -6,7 +6,7 @@ public enum PipelineParser {
     /// Keys every task may have; anything else belongs to its kind.
     public static let commonTaskKeys = ["id", "kind", "after", "reads", "writes", "tags", "description",
                                         "retries", "retry_delay", "backoff", "max_retry_delay", "jitter", "timeout"]
-    static let topLevelKeys = ["name", "description", "params", "defaults", "tasks"]
+    static let topLevelKeys = ["name", "description", "params", "defaults", "tasks", "on_failure"]
 
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws -> PipelineSpec {
@@ -45,6 +45,7 @@ public enum PipelineParser {
             diagnostics.append(Diagnostic("`defaults` must be a mapping", at: d.location))
         }
 
+        let onFailure = top.raw("on_failure").flatMap { AlertSpec.read($0, diagnostics: &diagnostics) }
         var tasks: [TaskSpec] = []
         if let list = top.raw("tasks") {
             if case let .list(items) = list.kind {
@@ -67,7 +68,7 @@ public enum PipelineParser {
         let directory = (file as NSString).deletingLastPathComponent
         return PipelineSpec(name: name, description: description, params: params, defaults: defaults,
                             tasks: tasks, file: file, directory: directory.isEmpty ? "." : directory,
-                            specHash: StableHash.hex(root.plain.canonical))
+                            specHash: StableHash.hex(root.plain.canonical), onFailure: onFailure)
     }
 
     static func readRetry(_ reader: inout MappingReader, into policy: inout RetryPolicy) {

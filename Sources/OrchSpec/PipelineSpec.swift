@@ -11,6 +11,8 @@ public struct PipelineSpec: Sendable, Hashable {
     public var directory: String
     /// A digest of the whole file's meaning (not its comments or spacing).
     public var specHash: String
+    /// Who to tell when a run does not succeed.
+    public var onFailure: AlertSpec?
 
     public struct Param: Sendable, Hashable {
         public var name: String
@@ -73,5 +75,33 @@ extension TaskSpec {
         }
         reader.markKnown(PipelineParser.commonTaskKeys)
         return reader
+    }
+}
+
+/// `on_failure:` of a pipeline or schedule: a webhook (POST of a JSON
+/// summary with a `text` field for chat tools) and/or a command; retried,
+/// time-limited, never fatal. Strings may use templates (`{{ env.SLACK_URL }}`).
+public struct AlertSpec: Sendable, Hashable {
+    public var webhook: String?
+    public var command: String?
+    public var timeout: Duration = .seconds(10)
+    public var retries: Int = 2
+
+    public init(webhook: String? = nil, command: String? = nil) {
+        self.webhook = webhook
+        self.command = command
+    }
+
+    /// Reads an `on_failure` mapping; nil (with diagnostics) when it is malformed.
+    public static func read(_ value: SpecValue, diagnostics: inout [Diagnostic]) -> AlertSpec? {
+        guard var r = MappingReader(value, context: "`on_failure`", diagnostics: &diagnostics) else { return nil }
+        var alert = AlertSpec(webhook: r.string("webhook"), command: r.string("command"))
+        if let t = r.duration("timeout") { alert.timeout = t }
+        if let n = r.int("retries", min: 0) { alert.retries = n }
+        if alert.webhook == nil && alert.command == nil {
+            r.report("`on_failure` needs `webhook:` (a URL) or `command:` (a shell line), or both", at: value.location)
+        }
+        diagnostics += r.finish()
+        return alert
     }
 }

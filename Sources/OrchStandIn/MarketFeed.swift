@@ -13,6 +13,10 @@ public actor MarketFeed {
     private var articles: [Article] = []
     private var clock: Date
     public private(set) var requests = 0
+    /// Bodies POSTed to `/_alerts` (the stand-in doubles as a chat webhook for demos and tests).
+    public private(set) var alerts: [String] = []
+
+    public func receiveAlert(_ body: String) { alerts.append(body) }
 
     public struct Article: Sendable {
         var sourceID: String?

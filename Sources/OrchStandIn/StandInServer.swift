@@ -42,6 +42,16 @@ public struct StandInServer: Sendable {
             await feed.setFaults(faults)
             return try json(JSONEncoder().encode(faults))
         }
+        router.post("/_alerts") { request, _ in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            await feed.receiveAlert(String(buffer: body))
+            return jsonResponse(.ok, ["ok": true])
+        }
+        router.get("/_alerts") { _, _ in
+            let alerts = await feed.alerts
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: "[" + alerts.joined(separator: ",") + "]")))
+        }
         router.get("/api/v3/simple/price") { request, _ in
             if let failure = await fault(feed) { return failure }
             let q = request.uri.queryParameters

@@ -1,0 +1,105 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// Sends `on_failure` alerts after a run did not succeed: a webhook POST of
+/// a JSON summary (with a `text` field a chat tool can show) and/or a
+/// command (with the summary in ORCH_ALERT_TEXT and ORCH_ALERT_JSON).
+/// Retried, time-limited; a failing alert is logged (stderr and the run's
+/// `alerts.log`), never fatal. The run is recorded before this runs.
+enum AlertSender {
+    static func send(_ alert: AlertSpec, report: RunReport, render: (String) throws -> String) async {
+        let text = summaryText(report)
+        let failed = report.failedTasks.map { ["task": $0.task, "error": $0.message ?? "", "error_class": $0.errorClass ?? ""] }
+        let payload: [String: Any] = [
+            "event": "run_\(report.run.status)", "pipeline": report.run.pipeline, "run_id": report.run.id, "status": report.run.status,
+            "trigger": report.run.trigger, "logical_time": report.run.logicalTime.ISO8601Format(), "failed_tasks": failed,
+            "failed_tests": report.failedTests.map(\.test), "blocked": report.blocked.count + report.blockedTests.count,
+            "report": "\(report.run.runDirectory ?? "")/report.md", "resume": report.resumeCommand, "text": text,
+        ]
+        let json = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+        var problems: [String] = []
+        if let hook = alert.webhook {
+            do {
+                let url = try render(hook)
+                if let problem = await HTTPPost.json(json, to: url, attempts: alert.retries + 1, timeout: alert.timeout) {
+                    problems.append("webhook: \(problem)")
+                }
+            } catch {
+                problems.append("webhook: \(error)")
+            }
+        }
+        if let line = alert.command {
+            do {
+                let command = try render(line)
+                if let problem = await run(command, text: text, json: String(decoding: json, as: UTF8.self), report: report,
+                                           attempts: alert.retries + 1, timeout: alert.timeout) {
+                    problems.append("command: \(problem)")
+                }
+            } catch {
+                problems.append("command: \(error)")
+            }
+        }
+        let log = problems.isEmpty ? "alert sent for run \(report.run.id)" : "alert for run \(report.run.id) failed: " + problems.joined(separator: "; ")
+        if !problems.isEmpty { FileHandle.standardError.write(Data("orch: \(log)\n".utf8)) }
+        if let dir = report.run.runDirectory {
+            try? "\(Date().ISO8601Format()) \(log)\n".write(toFile: "\(dir)/alerts.log", atomically: true, encoding: .utf8)
+        }
+    }
+
+    static func summaryText(_ report: RunReport) -> String {
+        var parts = ["orch: pipeline \(report.run.pipeline), run \(report.run.id) \(report.run.status)"]
+        if !report.failedTasks.isEmpty {
+            parts.append("\(report.failedTasks.count) task(s) failed: " + report.failedTasks.prefix(5).map { t in
+                t.task + (t.errorClass.map { " (\($0))" } ?? "")
+            }.joined(separator: ", "))
+        }
+        let blocked = report.blocked.count + report.blockedTests.count
+        if blocked > 0 { parts.append("\(blocked) not run") }
+        parts.append("resume: \(report.resumeCommand)")
+        return parts.joined(separator: " — ")
+    }
+
+    /// Runs the command with a time limit; nil when it exited 0.
+    static func run(_ command: String, text: String, json: String, report: RunReport, attempts: Int, timeout: Duration) async -> String? {
+        var last = "not run"
+        for attempt in 1...max(1, attempts) {
+            var platform = PlatformOptions()
+            platform.createSession = true
+            platform.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
+            let env: [Environment.Key: String?] = ["ORCH_ALERT_TEXT": text, "ORCH_ALERT_JSON": json, "ORCH_RUN_ID": report.run.id,
+                                                   "ORCH_PIPELINE": report.run.pipeline, "ORCH_RUN_STATUS": report.run.status]
+            let options = platform
+            let outcome: String? = await withTaskGroup(of: String?.self) { group in
+                group.addTask {
+                    do {
+                        let result = try await Subprocess.run(.path(FilePath("/bin/sh")), arguments: ["-c", command],
+                                                              environment: .inherit.updating(env), platformOptions: options,
+                                                              output: .discarded, error: .string(limit: 4096))
+                        if case .exited(0) = result.terminationStatus { return nil }
+                        return "\(result.terminationStatus) \(result.standardError)".trimmingCharacters(in: .whitespacesAndNewlines)
+                    } catch {
+                        return "\(error)"
+                    }
+                }
+                group.addTask {
+                    try? await Task.sleep(for: timeout)
+                    return "timed out after \(DurationText.format(timeout))"
+                }
+                let first = await group.next()!
+                group.cancelAll()
+                return first
+            }
+            guard let problem = outcome else { return nil }
+            last = problem
+            if attempt < attempts { try? await Task.sleep(for: .milliseconds(500)) }
+        }
+        return last
+    }
+}
