@@ -146,7 +146,12 @@ public struct PipelineRunner: Sendable {
         }
         if status != .succeeded {
             // The report on disk, readable with `less` when the database is the thing that is down.
-            if let report = try? await RunReport.build(runID: runID, store: store) {
+            let built: RunReport?
+            do { built = try await RunReport.build(runID: runID, store: store) } catch {
+                built = nil
+                FileHandle.standardError.write(Data("orch: could not build the report of run \(runID): \(StoreError.describe(error))\n".utf8))
+            }
+            if let report = built {
                 try? report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
                 if let alert = request.onFailure ?? spec.onFailure {
                     await AlertSender.send(alert, report: report) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }

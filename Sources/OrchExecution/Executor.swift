@@ -131,7 +131,9 @@ public struct Executor: Sendable {
             switch result {
             case var .succeeded(output):
                 if output.lineage.isEmpty {
-                    output.lineage = task.writes.flatMap { w in task.reads.map { LineageEdge(source: $0, target: w) } }
+                    // Declared datasets; a task that writes from no declared input is its own origin.
+                    let sources = task.reads.isEmpty ? ["task:\(info.pipeline).\(task.id)"] : task.reads
+                    output.lineage = task.writes.flatMap { w in sources.map { LineageEdge(source: $0, target: w) } }
                 }
                 record.output = output
                 log.write("== orch: succeeded in \(DurationText.format(record.duration))" + (output.summary.map { ": \($0)" } ?? ""))

@@ -9,16 +9,16 @@ struct EmbeddedDatabaseTests {
     func historySurvives() async throws {
         try await withTemporaryDirectory { home in
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
-            defer { _ = try? runOrch(["db", "stop"], environment: vars, directory: home) }
+            defer { stopEmbedded(home: home) }
             try "name: tiny\ntasks:\n  - { id: a, kind: command, command: \"echo hi\" }\n"
                 .write(toFile: "\(home)/tiny.yml", atomically: true, encoding: .utf8)
-            let run = try runOrch(["run", "tiny.yml"], environment: vars, directory: home)
+            let run = try await runOrch(["run", "tiny.yml"], environment: vars, directory: home)
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
             #expect(FileManager.default.fileExists(atPath: "\(home)/postgres/data/PG_VERSION"))
-            let url = try runOrch(["db", "url"], environment: vars, directory: home)
+            let url = try await runOrch(["db", "url"], environment: vars, directory: home)
             #expect(url.stdout.hasPrefix("postgresql://postgres@/postgres?host="))
-            #expect(try runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
-            let status = try runOrch(["status", "--json"], environment: vars, directory: home)
+            #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
+            let status = try await runOrch(["status", "--json"], environment: vars, directory: home)
             #expect(status.status == 0, "\(status.stderr)")
             let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
             #expect(runs?.count == 1)
@@ -30,10 +30,10 @@ struct EmbeddedDatabaseTests {
     func concurrentStart() async throws {
         try await withTemporaryDirectory { home in
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
-            defer { _ = try? runOrch(["db", "stop"], environment: vars, directory: home) }
+            defer { stopEmbedded(home: home) }
             let a = try startOrch(["status"], environment: vars, directory: home)
             let b = try startOrch(["status"], environment: vars, directory: home)
-            let (ra, rb) = (a.wait(), b.wait())
+            let (ra, rb) = (await a.wait(), await b.wait())
             #expect(ra.status == 0, "\(ra.stderr)")
             #expect(rb.status == 0, "\(rb.stderr)")
         }

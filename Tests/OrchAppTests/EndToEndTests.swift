@@ -16,9 +16,9 @@ struct EndToEndTests {
             try yaml.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        func orch(_ args: String...) throws -> ProcessResult { try runOrch(args, environment: vars, directory: home) }
-        func json(_ args: String...) throws -> Any {
-            let r = try runOrch(args + ["--json"], environment: vars, directory: home)
+        func orch(_ args: String...) async throws -> ProcessResult { try await runOrch(args, environment: vars, directory: home) }
+        func json(_ args: String...) async throws -> Any {
+            let r = try await runOrch(args + ["--json"], environment: vars, directory: home)
             return try JSONSerialization.jsonObject(with: Data(r.stdout.utf8))
         }
     }
@@ -38,7 +38,7 @@ struct EndToEndTests {
               - { id: b, kind: command, command: "true", after: [a] }
               - { id: c, kind: command, command: "true", after: [b] }
             """)
-            let r = try env.orch("validate", cyclic)
+            let r = try await env.orch("validate", cyclic)
             #expect(r.status == 2)
             #expect(r.stderr.contains("a → b → c → a") || r.stderr.contains("b → c → a → b") || r.stderr.contains("c → a → b → c"),
                     "\(r.stderr)")
@@ -50,15 +50,15 @@ struct EndToEndTests {
                 command: "true"
                 retires: 3
             """)
-            let t = try env.orch("validate", typo)
+            let t = try await env.orch("validate", typo)
             #expect(t.status == 2)
             #expect(t.stderr.contains("typo.yml:6:5: error: unknown key `retires`"), "\(t.stderr)")
             #expect(t.stderr.contains("did you mean `retries`?"))
-            let json = try env.json("validate", typo) as? [[String: Any]]
+            let json = try await env.json("validate", typo) as? [[String: Any]]
             let diagnostics = json?.first?["diagnostics"] as? [[String: Any]]
             #expect((diagnostics?.first?["location"] as? [String: Any])?["line"] as? Int == 6)
             let ok = try env.write("ok.yml", "name: ok\ntasks:\n  - { id: a, kind: command, command: \"true\" }\n")
-            #expect(try env.orch("validate", ok).status == 0)
+            #expect(try await env.orch("validate", ok).status == 0)
         }
     }
 
@@ -75,11 +75,11 @@ struct EndToEndTests {
                 retry_delay: 50ms
                 command: 'n=$(cat \(counter) 2>/dev/null || echo 0); n=$((n+1)); echo $n > \(counter); echo "attempt $n"; test $n -ge 3'
             """)
-            let r = try env.orch("run", path)
+            let r = try await env.orch("run", path)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-            let runs = try #require(try env.json("status") as? [[String: Any]])
+            let runs = try #require(try await env.json("status") as? [[String: Any]])
             let id = try #require(runs.first?["id"] as? String)
-            let detail = try #require(try env.json("status", id) as? [String: Any])
+            let detail = try #require(try await env.json("status", id) as? [String: Any])
             let task = try #require((detail["tasks"] as? [[String: Any]])?.first)
             #expect(task["state"] as? String == "succeeded")
             let attempts = try #require(task["attempts"] as? [[String: Any]])
@@ -93,7 +93,7 @@ struct EndToEndTests {
                 let rows = try await store.warehouse.rows("SELECT count(*), max(attempt) FROM orch.attempts WHERE run_id = '\(id)'")
                 #expect(rows == [["3", "3"]])
             }
-            let logs = try env.orch("logs", id, "flaky", "--attempt", "2")
+            let logs = try await env.orch("logs", id, "flaky", "--attempt", "2")
             #expect(logs.stdout.contains("attempt 2\n"))
         }
     }
@@ -113,14 +113,14 @@ struct EndToEndTests {
               - { id: downstream, kind: command, command: "true", after: [slow] }
               - { id: sibling, kind: command, command: "echo fine" }
             """)
-            let r = try env.orch("run", path)
+            let r = try await env.orch("run", path)
             #expect(r.status == 1)
             let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
             #expect(kill(pid, 0) != 0 || stat.contains(") Z "), "sleep 60 must be gone")
-            let runs = try #require(try env.json("status") as? [[String: Any]])
+            let runs = try #require(try await env.json("status") as? [[String: Any]])
             let runID = try #require(runs.first?["id"] as? String)
-            let detail = try #require(try env.json("status", runID) as? [String: Any])
+            let detail = try #require(try await env.json("status", runID) as? [String: Any])
             let tasks = Dictionary(uniqueKeysWithValues: try #require(detail["tasks"] as? [[String: Any]]).map {
                 ($0["taskID"] as! String, $0)
             })
@@ -153,13 +153,13 @@ struct EndToEndTests {
             #expect(started)
             let signalled = ContinuousClock.now
             process.signal(SIGTERM)
-            let result = process.wait()
+            let result = await process.wait()
             #expect(ContinuousClock.now - signalled < .seconds(5))
             #expect(result.status == 130)
-            let runs = try #require(try env.json("status") as? [[String: Any]])
+            let runs = try #require(try await env.json("status") as? [[String: Any]])
             #expect(runs.first?["status"] as? String == "cancelled")
             let runID = try #require(runs.first?["id"] as? String)
-            let detail = try #require(try env.json("status", runID) as? [String: Any])
+            let detail = try #require(try await env.json("status", runID) as? [String: Any])
             let states = try #require(detail["tasks"] as? [[String: Any]]).map { $0["state"] as? String }
             #expect(states == ["cancelled", "cancelled", "cancelled"])
         }
@@ -176,14 +176,14 @@ struct EndToEndTests {
               - { id: one, kind: command, command: "echo {{ params.word }} >> \(out)" }
               - { id: two, kind: command, command: "echo two >> \(out)", after: [one] }
             """)
-            #expect(try env.orch("run", path, "--param", "word=custom", "--select", "one").status == 0)
+            #expect(try await env.orch("run", path, "--param", "word=custom", "--select", "one").status == 0)
             #expect(try String(contentsOfFile: out, encoding: .utf8) == "custom\n")
-            let bad = try env.orch("run", path, "--param", "wrd=x")
+            let bad = try await env.orch("run", path, "--param", "wrd=x")
             #expect(bad.status == 2)
             #expect(bad.stderr.contains("did you mean `word`?") || bad.stderr.contains("Did you mean `word`?"), "\(bad.stderr)")
-            #expect(try env.orch("run", path, "--select", "nope").status == 2)
-            #expect(try env.orch("run", "\(env.home)/missing.yml").status == 2)
-            #expect(try env.orch("run").status == 2, "usage errors exit 2")
+            #expect(try await env.orch("run", path, "--select", "nope").status == 2)
+            #expect(try await env.orch("run", "\(env.home)/missing.yml").status == 2)
+            #expect(try await env.orch("run").status == 2, "usage errors exit 2")
         }
     }
 
@@ -196,8 +196,8 @@ struct EndToEndTests {
               - { id: load, kind: command, command: "true", writes: [raw.t] }
               - { id: model, kind: command, command: "true", reads: [raw.t] }
             """)
-            #expect(try env.orch("graph", path, "--format", "dot").stdout.contains("\"load\" -> \"model\""))
-            #expect(try env.orch("graph", path, "--format", "mermaid").stdout.contains("-.->|raw.t|"))
+            #expect(try await env.orch("graph", path, "--format", "dot").stdout.contains("\"load\" -> \"model\""))
+            #expect(try await env.orch("graph", path, "--format", "mermaid").stdout.contains("-.->|raw.t|"))
         }
     }
 }

@@ -15,12 +15,12 @@ struct MarketingModelsTests {
         var dir: String
         var db: DatabaseURL
         var vars: [String: String] { ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true)] }
-        func orch(_ args: [String]) throws -> ProcessResult { try runOrch(args, environment: vars, directory: dir) }
-        func run(_ extra: [String] = [], pipeline: String = "\(MarketingModelsTests.repo)/pipelines/marketing.yml") throws -> ProcessResult {
-            try orch(["run", pipeline, "--param", "data_dir=\(dir)/data"] + extra)
+        func orch(_ args: [String]) async throws -> ProcessResult { try await runOrch(args, environment: vars, directory: dir) }
+        func run(_ extra: [String] = [], pipeline: String = "\(MarketingModelsTests.repo)/pipelines/marketing.yml") async throws -> ProcessResult {
+            try await orch(["run", pipeline, "--param", "data_dir=\(dir)/data"] + extra)
         }
-        func json(_ args: [String]) throws -> Any {
-            try JSONSerialization.jsonObject(with: Data(try orch(args + ["--json"]).stdout.utf8))
+        func json(_ args: [String]) async throws -> Any {
+            try JSONSerialization.jsonObject(with: Data(try await orch(args + ["--json"]).stdout.utf8))
         }
         func rows(_ sql: String) async throws -> [[String?]] {
             try await Store.with(db) { try await $0.warehouse.rows(sql) }
@@ -38,9 +38,9 @@ struct MarketingModelsTests {
     @Test("on clean data every test passes and at least 60 results are recorded")
     func cleanRun() async throws {
         try await withEnv { env in
-            let r = try env.run()
+            let r = try await env.run()
             #expect(r.status == 0, "\(r.stdout.suffix(3000))\(r.stderr)")
-            let results = try #require(try env.json(["tests"]) as? [[String: Any]])
+            let results = try #require(try await env.json(["tests"]) as? [[String: Any]])
             #expect(results.count >= 60)
             #expect(results.allSatisfy { $0["status"] as? String == "pass" })
             let stored = try await env.rows("SELECT count(*), count(DISTINCT test_name) FROM orch.test_results")
@@ -52,7 +52,7 @@ struct MarketingModelsTests {
             #expect(counts == [["52924", "1468", "1145", "365"]], "one fact row per sales line")
             let compiled = try FileManager.default.subpathsOfDirectory(atPath: "\(env.dir)/home/marketing").filter { $0.hasSuffix("compiled.sql") }
             #expect(compiled.count == 10, "the compiled SQL of every model is kept")
-            let lineage = try env.orch(["lineage", "analytics.fct_sales"]).stdout
+            let lineage = try await env.orch(["lineage", "analytics.fct_sales"]).stdout
             #expect(lineage.contains("staging.stg_online_sales") && lineage.contains("raw.online_sales") && lineage.contains("Online_Sales.csv"))
         }
     }
@@ -60,7 +60,7 @@ struct MarketingModelsTests {
     @Test("fct_sales sums agree with the money rules computed straight from the CSV files")
     func sumsFromCSV() async throws {
         try await withEnv { env in
-            #expect(try env.run().status == 0)
+            #expect(try await env.run().status == 0)
             let expected = try MoneyRules.sums(dataDirectory: "\(env.dir)/data")
             let got = try await env.rows("""
             SELECT sum(gross_sales_amount), sum(discount_amount), sum(net_sales_amount), sum(gst_amount), sum(total_amount), count(*)
@@ -74,9 +74,9 @@ struct MarketingModelsTests {
     @Test("injected bad rows: the loader rejects what cannot be typed, the tests catch the rest, downstream stops")
     func badRows() async throws {
         try await withEnv(badRows: 5) { env in
-            let r = try env.run(["--param", "max_bad_rows=10"])
+            let r = try await env.run(["--param", "max_bad_rows=10"])
             #expect(r.status == 1)
-            let results = try #require(try env.json(["tests", "--failed"]) as? [[String: Any]])
+            let results = try #require(try await env.json(["tests", "--failed"]) as? [[String: Any]])
             let failed = Dictionary(uniqueKeysWithValues: results.map { ($0["test"] as! String, $0) })
             // Negative quantity and unknown customer type fine but break rules.
             let quantity = try #require(failed["accepted_range_stg_online_sales_quantity"])
@@ -88,8 +88,8 @@ struct MarketingModelsTests {
             let customer = try #require(failed["relationships_stg_online_sales_customer_id"])
             #expect((customer["sampleRows"] as? String)?.contains("99999") == true)
             // Unparseable date, short line, bad number: rejected by the extract, listed with their lines.
-            let runs = try #require(try env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
+            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
             let tasks = Dictionary(uniqueKeysWithValues: (detail["tasks"] as! [[String: Any]]).map { ($0["taskID"] as! String, $0) })
             #expect(tasks["extract_sales"]?["state"] as? String == "succeeded")
             #expect(tasks["stg_online_sales"]?["state"] as? String == "succeeded")
@@ -129,9 +129,9 @@ struct MarketingModelsTests {
               - { id: extract, kind: csv_extract, file: "{{ params.data_dir }}/CustomersData.csv", table: raw.customers }
               - { id: models, kind: sql_model, path: models }
             """.write(toFile: pipeline, atomically: true, encoding: .utf8)
-            let r = try env.run(pipeline: pipeline)
+            let r = try await env.run(pipeline: pipeline)
             #expect(r.status == 0, "\(r.stdout)")
-            let results = try #require(try env.json(["tests"]) as? [[String: Any]])
+            let results = try #require(try await env.json(["tests"]) as? [[String: Any]])
             #expect(results.first?["status"] as? String == "warn")
             #expect((results.first?["failingRows"] as? Int ?? 0) > 0)
             #expect(try await env.rows("SELECT n > 0 FROM analytics.after_base") == [["t"]])
@@ -141,14 +141,14 @@ struct MarketingModelsTests {
     @Test("incremental: a second run inserts nothing, new raw rows only themselves, --full-refresh rebuilds")
     func incremental() async throws {
         try await withEnv { env in
-            #expect(try env.run().status == 0)
+            #expect(try await env.run().status == 0)
             func lastFacts() async throws -> [String: String] {
                 let rows = try await env.rows("""
                 SELECT output::text FROM orch.attempts WHERE task_id = 'fct_sales' ORDER BY started_at DESC LIMIT 1
                 """)
                 return try JSONDecoder().decode([String: String].self, from: Data((rows[0][0] ?? "{}").utf8))
             }
-            #expect(try env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
+            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
             #expect(try await lastFacts()["inserted"] == "0")
             // New sales arrive for a new day (appended to raw, as an append extract would).
             _ = try await env.rows("""
@@ -158,11 +158,11 @@ struct MarketingModelsTests {
             SELECT 1
             """)
             let added = try await env.rows("SELECT count(*) FROM raw.online_sales WHERE transaction_date = date '2020-01-01'")[0][0]!
-            #expect(try env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
+            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
             let facts = try await lastFacts()
             #expect(facts["inserted"] == added)
             #expect(facts["updated"] == "0")
-            #expect(try env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--full-refresh"]).status == 0)
+            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--full-refresh"]).status == 0)
             #expect(try await lastFacts()["materialized"] == "incremental, full build")
             #expect(try await env.rows("SELECT count(*) FROM analytics.fct_sales")[0][0] == String(52_924 + Int(added)!))
         }
@@ -176,17 +176,17 @@ struct MarketingModelsTests {
             try FileManager.default.copyItem(atPath: "\(Self.repo)/pipelines/marketing", toPath: "\(copy)/marketing")
             try FileManager.default.copyItem(atPath: "\(Self.repo)/pipelines/marketing.yml", toPath: "\(copy)/marketing.yml")
             let pipeline = "\(copy)/marketing.yml"
-            #expect(try env.run(pipeline: pipeline).status == 0)
+            #expect(try await env.run(pipeline: pipeline).status == 0)
             let before = try await env.rows("SELECT count(*), sum(customer_tenure_months) FROM analytics.dim_customer")
             let file = "\(copy)/marketing/models/marts/dim_customer.sql"
             let text = try String(contentsOfFile: file, encoding: .utf8)
             try text.replacingOccurrences(of: "    location,\n", with: "    locaton,\n").write(toFile: file, atomically: true, encoding: .utf8)
             let line = text.components(separatedBy: "\n").firstIndex { $0.contains("    location,") }! + 1
-            let r = try env.run(["--select", "dim_customer"], pipeline: pipeline)
+            let r = try await env.run(["--select", "dim_customer"], pipeline: pipeline)
             #expect(r.status == 1)
             #expect(r.stdout.contains("dim_customer.sql:\(line): column \"locaton\" does not exist"), "\(r.stdout)")
-            let runs = try #require(try env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
+            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
             let message = (detail["tasks"] as? [[String: Any]])?.first?["message"] as? String ?? ""
             #expect(message.contains("hint: Perhaps you meant to reference the column \"stg_customers.location\"") || message.contains("locaton"))
             #expect(try await env.rows("SELECT count(*), sum(customer_tenure_months) FROM analytics.dim_customer") == before)
@@ -196,10 +196,10 @@ struct MarketingModelsTests {
     @Test("--select fct_sales+ runs fct_sales and what depends on it, nothing else")
     func selection() async throws {
         try await withEnv { env in
-            #expect(try env.run().status == 0)
-            #expect(try env.run(["--select", "fct_sales+"]).status == 0)
-            let runs = try #require(try env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
+            #expect(try await env.run().status == 0)
+            #expect(try await env.run(["--select", "fct_sales+"]).status == 0)
+            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
             let ids = Set((detail["tasks"] as! [[String: Any]]).map { $0["taskID"] as! String })
             #expect(ids.contains("fct_sales"))
             #expect(ids.contains("relationships_fct_sales_customer_id"))

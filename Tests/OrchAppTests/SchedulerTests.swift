@@ -60,7 +60,7 @@ struct SchedulerTests {
             try await Task.sleep(for: .seconds(60))
             a.signal(SIGTERM)
             b.signal(SIGTERM)
-            let (ra, rb) = (a.wait(), b.wait())
+            let (ra, rb) = (await a.wait(), await b.wait())
             #expect(ra.status == 0 && rb.status == 0, "\(ra.stderr)\n\(rb.stderr)")
             let ticks = try await env.rows("""
             SELECT extract(epoch FROM logical_time)::bigint, count(*) FROM orch.runs WHERE trigger = 'schedule:tick'
@@ -82,15 +82,17 @@ struct SchedulerTests {
             try await withEnv { env in
                 try env.schedule("c", "every: 2s\ncatchup: \(catchup)")
                 var first = try env.start()
-                _ = try await env.wait("SELECT count(*) FROM orch.runs WHERE status = 'succeeded'", seconds: 10) { $0 >= 2 }
+                let fired = try await env.wait("SELECT count(*) FROM orch.runs WHERE status = 'succeeded'", seconds: 30) { $0 >= 2 }
+                #expect(fired >= 2)
                 first.signal(SIGTERM)
-                _ = first.wait()
-                let before = try await env.rows("SELECT extract(epoch FROM max(logical_time))::bigint FROM orch.schedule_ticks")[0][0].flatMap { Int($0) }!
+                _ = await first.wait()
+                let before = try #require(try await env.rows("SELECT extract(epoch FROM max(logical_time))::bigint FROM orch.schedule_ticks")
+                    .first?.first.flatMap { $0 }.flatMap { Int($0) })
                 try await Task.sleep(for: .milliseconds(7_000)) // ticks at +2, +4, +6 are missed
                 first = try env.start()
-                _ = try await env.wait("SELECT count(*) FROM orch.runs WHERE extract(epoch FROM logical_time) > \(before + 6)", seconds: 10) { $0 >= 1 }
+                _ = try await env.wait("SELECT count(*) FROM orch.runs WHERE extract(epoch FROM logical_time) > \(before + 6)", seconds: 30) { $0 >= 1 }
                 first.signal(SIGTERM)
-                _ = first.wait()
+                _ = await first.wait()
                 let missed = try await env.rows("""
                 SELECT count(*) FROM orch.runs WHERE extract(epoch FROM logical_time) IN (\(before + 2), \(before + 4), \(before + 6))
                 """)[0][0]
@@ -106,10 +108,10 @@ struct SchedulerTests {
         try await withEnv { env in
             try env.schedule("long", "every: 2s\noverlap: skip", command: "sleep 30")
             let scheduler = try env.start(grace: "2s")
-            _ = try await env.wait("SELECT count(*) FROM orch.attempts WHERE status = 'running'", seconds: 10) { $0 >= 1 }
+            _ = try await env.wait("SELECT count(*) FROM orch.attempts WHERE status = 'running'", seconds: 30) { $0 >= 1 }
             let signalled = Date()
             scheduler.signal(SIGTERM)
-            let result = scheduler.wait()
+            let result = await scheduler.wait()
             #expect(Date().timeIntervalSince(signalled) < 8, "exits within the grace period (2 s) plus stopping")
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("grace period over"))
@@ -117,9 +119,9 @@ struct SchedulerTests {
             #expect(try await env.rows("SELECT status FROM orch.runs ORDER BY started_at LIMIT 1") == [["cancelled"]])
             #expect(try await env.rows("SELECT state FROM orch.task_runs LIMIT 1") == [["cancelled"]])
             let restarted = try env.start(grace: "1s")
-            let runs = try await env.wait("SELECT count(*) FROM orch.runs", seconds: 10) { $0 >= 2 }
+            let runs = try await env.wait("SELECT count(*) FROM orch.runs", seconds: 30) { $0 >= 2 }
             restarted.signal(SIGTERM)
-            _ = restarted.wait()
+            _ = await restarted.wait()
             #expect(runs >= 2, "the restarted scheduler fires again")
         }
     }
@@ -139,9 +141,9 @@ struct SchedulerTests {
                 """)
             }
             let scheduler = try env.start()
-            let fired = try await env.wait("SELECT count(*) FROM orch.runs WHERE id <> 'dead-run' AND status = 'succeeded'", seconds: 15) { $0 >= 1 }
+            let fired = try await env.wait("SELECT count(*) FROM orch.runs WHERE id <> 'dead-run' AND status = 'succeeded'", seconds: 30) { $0 >= 1 }
             scheduler.signal(SIGTERM)
-            _ = scheduler.wait()
+            _ = await scheduler.wait()
             #expect(fired >= 1)
             let dead = try await env.rows("SELECT status, message FROM orch.runs WHERE id = 'dead-run'")
             #expect(dead.first?[0] == "crashed")
@@ -183,7 +185,7 @@ struct SchedulerTests {
             receive(for: 3)
             scheduler.signal(SIGTERM)
             receive(for: 2)
-            _ = scheduler.wait()
+            _ = await scheduler.wait()
             let ready = messages.firstIndex(of: "READY=1")
             #expect(ready != nil, "\(messages)")
             #expect(messages.filter { $0 == "WATCHDOG=1" }.count >= 3, "\(messages)")

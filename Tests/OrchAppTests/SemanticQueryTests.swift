@@ -19,12 +19,12 @@ struct SemanticQueryTests {
             let vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true), "NEWSAPI_KEY": "test"]
             try await withStandIn { base, _ in
                 for _ in 0..<3 {
-                    let feeds = try runOrch(["run", "\(Self.repo)/pipelines/market_feeds.yml", "--param", "coingecko_url=\(base)",
+                    let feeds = try await runOrch(["run", "\(Self.repo)/pipelines/market_feeds.yml", "--param", "coingecko_url=\(base)",
                                              "--param", "newsapi_url=\(base)"], environment: vars)
                     #expect(feeds.status == 0, "\(feeds.stdout.suffix(2000))")
                 }
             }
-            let marketing = try runOrch(["run", "\(Self.repo)/pipelines/marketing.yml", "--param", "data_dir=\(dir)/data"], environment: vars)
+            let marketing = try await runOrch(["run", "\(Self.repo)/pipelines/marketing.yml", "--param", "data_dir=\(dir)/data"], environment: vars)
             #expect(marketing.status == 0, "\(marketing.stdout.suffix(3000))")
 
             let cases: [(question: [String], sql: String)] = [
@@ -60,19 +60,19 @@ struct SemanticQueryTests {
                  """),
             ]
             for c in cases {
-                let r = try runOrch(["query"] + c.question + ["--format", "csv"], environment: vars)
+                let r = try await runOrch(["query"] + c.question + ["--format", "csv"], environment: vars)
                 #expect(r.status == 0, "\(c.question): \(r.stderr)")
                 let got = r.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
                 let expected = try await Store.with(db) { try await $0.warehouse.rows(c.sql) }.map { $0.map { $0 ?? "" } }
                 #expect(!expected.isEmpty)
                 #expect(got.map { $0.map(Self.number) } == expected.map { $0.map(Self.number) }, "\(c.question)")
             }
-            let sql = try runOrch(["query", "revenue", "by", "month", "--sql"], environment: vars)
+            let sql = try await runOrch(["query", "revenue", "by", "month", "--sql"], environment: vars)
             #expect(sql.stdout.contains("JOIN analytics.dim_datetime AS dim_datetime"))
-            let unknown = try runOrch(["query", "revnue", "by", "month"], environment: vars)
+            let unknown = try await runOrch(["query", "revnue", "by", "month"], environment: vars)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("`revnue`") && unknown.stderr.contains("revenue"))
-            let filtered = try runOrch(["query", "customers", "by", "location", "--where", "gender = 'F'", "--format", "json"], environment: vars)
+            let filtered = try await runOrch(["query", "customers", "by", "location", "--where", "gender = 'F'", "--format", "json"], environment: vars)
             #expect(filtered.status == 0, "\(filtered.stderr)")
         }
     }
@@ -110,12 +110,12 @@ struct SemanticQueryTests {
             try "name: cat\ntasks:\n  - { id: catalog, kind: semantic_catalog, path: catalog.yml }\n"
                 .write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
             try catalog("sum(sales.amout)")
-            let bad = try runOrch(["run", "\(dir)/p.yml"], environment: vars)
+            let bad = try await runOrch(["run", "\(dir)/p.yml"], environment: vars)
             #expect(bad.status == 1)
             #expect(bad.stdout.contains("metric `total_amount` (table sales): column sales.amout does not"), "\(bad.stdout)")
             try catalog("sum(sales.amount)")
-            #expect(try runOrch(["run", "\(dir)/p.yml"], environment: vars).status == 0)
-            #expect(try runOrch(["run", "\(dir)/p.yml"], environment: vars).status == 0)
+            #expect(try await runOrch(["run", "\(dir)/p.yml"], environment: vars).status == 0)
+            #expect(try await runOrch(["run", "\(dir)/p.yml"], environment: vars).status == 0)
             let stored = try await Store.with(db) { store in
                 try await store.warehouse.rows("""
                 SELECT max(version), (array_agg(catalog ORDER BY version DESC))[1]->'tables'->0->>'rowCount',

@@ -10,11 +10,11 @@ struct ShippedPipelinesTests {
         .deletingLastPathComponent().path
 
     @Test("every shipped pipeline validates")
-    func validate() throws {
+    func validate() async throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: "\(Self.repo)/pipelines")
             .filter { $0.hasSuffix(".yml") }.map { "\(Self.repo)/pipelines/\($0)" }
         #expect(files.count >= 3)
-        let r = try runOrch(["validate"] + files)
+        let r = try await runOrch(["validate"] + files)
         #expect(r.status == 0, "\(r.stderr)")
     }
 
@@ -23,9 +23,9 @@ struct ShippedPipelinesTests {
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
             let vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true)]
-            #expect(try runOrch(["sample-data", "\(dir)/data"]).status == 0)
+            #expect(try await runOrch(["sample-data", "\(dir)/data"]).status == 0)
             for _ in 1...2 {
-                let r = try runOrch(["run", "\(Self.repo)/pipelines/marketing.yml", "--param", "data_dir=\(dir)/data"], environment: vars)
+                let r = try await runOrch(["run", "\(Self.repo)/pipelines/marketing.yml", "--param", "data_dir=\(dir)/data"], environment: vars)
                 #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
                 try await Store.with(db) { store in
                     let counts = try await store.warehouse.rows("""

@@ -26,10 +26,11 @@ public struct ProcessResult: Sendable {
     public var stderr: String
 }
 
-/// Runs `orch` with `arguments` and extra environment; waits for it.
-public func runOrch(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) throws -> ProcessResult {
+/// Runs `orch` with `arguments` and extra environment; waits for it without
+/// blocking a thread of the cooperative pool (in-process test servers need them).
+public func runOrch(_ arguments: [String], environment: [String: String] = [:], directory: String? = nil) async throws -> ProcessResult {
     let process = try startOrch(arguments, environment: environment, directory: directory)
-    return process.wait()
+    return await process.wait()
 }
 
 /// A started `orch` process whose output is collected into files.
@@ -37,18 +38,22 @@ public final class RunningProcess: @unchecked Sendable {
     let process: Process
     let out: String
     let err: String
+    let exited: Task<Void, Never>
 
-    init(process: Process, out: String, err: String) {
+    init(process: Process, out: String, err: String, exited: Task<Void, Never>) {
         self.process = process
         self.out = out
         self.err = err
+        self.exited = exited
     }
 
     public var pid: Int32 { process.processIdentifier }
 
     public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
-    public func wait() -> ProcessResult {
+    /// Waits for the process to exit, suspending rather than blocking.
+    public func wait() async -> ProcessResult {
+        await exited.value
         process.waitUntilExit()
         let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
@@ -73,6 +78,27 @@ public func startOrch(_ arguments: [String], environment: [String: String] = [:]
     _ = FileManager.default.createFile(atPath: err, contents: nil)
     process.standardOutput = FileHandle(forWritingAtPath: out)
     process.standardError = FileHandle(forWritingAtPath: err)
+    let (ends, ended) = AsyncStream.makeStream(of: Void.self)
+    process.terminationHandler = { _ in
+        ended.yield()
+        ended.finish()
+    }
     try process.run()
-    return RunningProcess(process: process, out: out, err: err)
+    let exited = Task { for await _ in ends { break } }
+    return RunningProcess(process: process, out: out, err: err, exited: exited)
+}
+
+/// Stops the embedded cluster under `home` synchronously (for `defer`).
+public func stopEmbedded(home: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: OrchBinary.path)
+    process.arguments = ["db", "stop"]
+    var env = ProcessInfo.processInfo.environment
+    env["ORCH_HOME"] = home
+    env["ORCH_DATABASE_URL"] = ""
+    process.environment = env
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try? process.run()
+    process.waitUntilExit()
 }
