@@ -38,4 +38,30 @@ struct EmbeddedDatabaseTests {
             #expect(rb.status == 0, "\(rb.stderr)")
         }
     }
+
+    @Test("the database stops in the middle of a run: tasks go on, every state is recorded once it is back")
+    func outage() async throws {
+        try await withTemporaryDirectory { home in
+            let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
+            defer { stopEmbedded(home: home) }
+            try """
+            name: outage
+            tasks:
+              - { id: first, kind: command, command: "sleep 3; echo done" }
+              - { id: second, kind: command, command: "echo second", after: [first] }
+            """.write(toFile: "\(home)/p.yml", atomically: true, encoding: .utf8)
+            #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
+            let run = try startOrch(["run", "p.yml"], environment: vars, directory: home)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
+            try await Task.sleep(for: .seconds(4)) // `first` finishes while the database is down
+            #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
+            let result = await run.wait()
+            #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+            let status = try await runOrch(["status", "--json"], environment: vars, directory: home)
+            let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+            #expect(runs?.first?["status"] as? String == "succeeded")
+            #expect((runs?.first?["taskCounts"] as? [String: Int])?["succeeded"] == 2)
+        }
+    }
 }

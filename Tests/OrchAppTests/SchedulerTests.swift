@@ -193,4 +193,27 @@ struct SchedulerTests {
             if let ready, let stopping = messages.firstIndex(of: "STOPPING=1") { #expect(ready < stopping) }
         }
     }
+
+    @Test("backfill runs each logical time once, skips those that succeeded unless --rerun; orch schedules shows the last run")
+    func backfill() async throws {
+        try await withEnv { env in
+            try env.schedule("hourly", "cron: \"0 * * * *\"\nmax_active_runs: 2", command: "echo {{ run.logical_time }}")
+            let args = ["backfill", "hourly", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T03:00:00Z", "--schedules", "\(env.dir)/schedules"]
+            let first = try await runOrch(args, environment: env.vars, directory: env.dir)
+            #expect(first.status == 0, "\(first.stdout)\(first.stderr)")
+            #expect(first.stdout.contains("4 logical time(s)"))
+            let times = try await env.rows("SELECT to_char(logical_time AT TIME ZONE 'UTC', 'HH24:MI') FROM orch.runs WHERE status = 'succeeded' ORDER BY 1")
+            #expect(times == [["00:00"], ["01:00"], ["02:00"], ["03:00"]])
+            let again = try await runOrch(args, environment: env.vars, directory: env.dir)
+            #expect(again.stdout.contains("0 logical time(s)"))
+            let rerun = try await runOrch(args + ["--rerun"], environment: env.vars, directory: env.dir)
+            #expect(rerun.stdout.contains("4 logical time(s)"))
+            #expect(try await env.rows("SELECT count(*) FROM orch.runs") == [["8"]])
+            let listing = try await runOrch(["schedules", "--schedules", "\(env.dir)/schedules", "--json"], environment: env.vars, directory: env.dir)
+            let rows = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]]
+            #expect(rows?.first?["name"] as? String == "hourly")
+            #expect(rows?.first?["lastStatus"] as? String == "succeeded")
+            #expect(rows?.first?["nextFire"] != nil)
+        }
+    }
 }
