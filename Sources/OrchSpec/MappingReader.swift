@@ -30,6 +30,19 @@ public struct MappingReader: Sendable {
         self.entries = entries
     }
 
+    /// Runs `load` (reading a file the field `key` names); its problems become
+    /// this reader's diagnostics, placed at the key when they have no place of their own.
+    public mutating func loading<T>(_ key: String, _ load: () throws -> T) -> T? {
+        do {
+            return try load()
+        } catch let error as SpecError {
+            for d in error.diagnostics { report(d.message, at: d.location ?? location(of: key), hint: d.hint) }
+        } catch {
+            report("\(error)", at: location(of: key))
+        }
+        return nil
+    }
+
     /// Counts `keys` as known without reading them: they were handled elsewhere
     /// but should still be offered as suggestions for typos.
     public mutating func markKnown(_ keys: [String]) {

@@ -25,16 +25,8 @@ public struct SQLModelTask: TaskKind {
             }
         }
         let vars = Dictionary(options.stringMap("vars") ?? [], uniquingKeysWith: { $1 })
-        let project: ModelProject
-        do {
-            project = try ModelProject.load(directory: environment.resolve(path), defaults: defaults)
-        } catch let error as SpecError {
-            for d in error.diagnostics { options.report(d.message, at: d.location ?? options.location(of: "path"), hint: d.hint) }
-            return nil
-        } catch {
-            options.report("\(error)", at: options.location(of: "path"))
-            return nil
-        }
+        guard let project = options.loading("path", { try ModelProject.load(directory: environment.resolve(path), defaults: defaults) })
+        else { return nil }
         let catalog = ModelCatalog(project: project, vars: vars)
         var units: [TaskUnit] = []
         for model in project.models {

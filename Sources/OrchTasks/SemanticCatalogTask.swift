@@ -25,15 +25,8 @@ public struct SemanticCatalogTask: SingleTaskKind, TaskBody {
     public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
         guard let path = options.requiredString("path", hint: "the catalog file, e.g. marketing/catalog.yml") else { return nil }
         let file = environment.resolve(path)
-        do {
-            return SemanticCatalogTask(catalog: try CatalogFile.load(path: file), file: file, warehouse: environment.warehouse)
-        } catch let error as SpecError {
-            for d in error.diagnostics { options.report(d.message, at: d.location ?? options.location(of: "path"), hint: d.hint) }
-            return nil
-        } catch {
-            options.report("\(error)", at: options.location(of: "path"))
-            return nil
-        }
+        guard let catalog = options.loading("path", { try CatalogFile.load(path: file) }) else { return nil }
+        return SemanticCatalogTask(catalog: catalog, file: file, warehouse: environment.warehouse)
     }
 
     public func run(_ context: TaskContext) async throws -> TaskOutput {
