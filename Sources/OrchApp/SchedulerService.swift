@@ -238,9 +238,15 @@ public final class SchedulerService: Service, Sendable {
         let now = Date()
         var armed: [String: Date] = [:], pending: [String: [Date]] = [:]
         for schedule in schedules where schedule.enabled {
-            let existing = state.withLock { $0.armed[schedule.name] }
-            if let existing, !initial {
+            let (existing, previous) = state.withLock { s in (s.armed[schedule.name], s.schedules.first { $0.name == schedule.name }) }
+            let sameTiming = previous.map { $0.timingText == schedule.timingText && $0.start == schedule.start && $0.end == schedule.end } ?? false
+            if let existing, !initial, sameTiming {
                 armed[schedule.name] = existing
+                continue
+            }
+            if !initial, previous != nil {
+                // The timing changed: the next tick follows the new one, from now.
+                armed[schedule.name] = schedule.next(after: now)
                 continue
             }
             let last = try await store.schedules.lastTick(schedule: schedule.name)

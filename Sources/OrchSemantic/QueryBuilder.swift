@@ -102,16 +102,22 @@ public enum QueryBuilder {
         return path
     }
 
-    /// `--where` may name dimensions; they become their SQL.
+    /// `--where` may name dimensions; they become their SQL. Text inside
+    /// quotes, names already qualified (`table.column`) and function names
+    /// (`extract(month from …)`'s `month` stays) are left alone.
     static func substitute(_ filter: String, catalog: SemanticCatalog) -> String {
-        var out = filter
-        for (_, field) in catalog.dimensions.sorted(by: { $0.field.name.count > $1.field.name.count }) {
-            let pattern = "\\b" + NSRegularExpression.escapedPattern(for: field.name) + "\\b"
-            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
-            // Leave names already qualified (table.column) alone.
-            out = regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out),
-                                                 withTemplate: "(\(NSRegularExpression.escapedTemplate(for: field.sql)))")
+        let parts = filter.components(separatedBy: "'")
+        let rewritten = parts.enumerated().map { n, part -> String in
+            guard n % 2 == 0 else { return part } // inside a string literal
+            var out = part
+            for (_, field) in catalog.dimensions.sorted(by: { $0.field.name.count > $1.field.name.count }) {
+                let pattern = "(?<![.\\w])" + NSRegularExpression.escapedPattern(for: field.name) + "(?![\\w(.])(?!\\s+from\\b)"
+                guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]) else { continue }
+                out = regex.stringByReplacingMatches(in: out, range: NSRange(out.startIndex..., in: out),
+                                                     withTemplate: "(\(NSRegularExpression.escapedTemplate(for: field.sql)))")
+            }
+            return out
         }
-        return out
+        return rewritten.joined(separator: "'")
     }
 }

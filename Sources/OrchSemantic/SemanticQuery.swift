@@ -94,7 +94,11 @@ public enum QuestionParser {
                 i += length
                 continue
             }
-            if fillers.contains(w) || Int(w) != nil { i += 1; continue }
+            if fillers.contains(w) { i += 1; continue }
+            if Int(w) != nil {
+                throw QueryError("`\(w)`: a number is understood only in `top N`, `bottom N` or `last N days`; "
+                                 + "to filter on a value use --where (e.g. --where \"year = \(w)\")")
+            }
             let known = Array(lookup.keys)
             let near = known.map { ($0, KeySuggestion.distance(w, $0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(5).map(\.0)
             throw QueryError("`\(w)` is not a metric, dimension or alias in the catalog. Nearest: \(near.joined(separator: ", ")). "

@@ -96,8 +96,17 @@ public struct RunRepository: Sendable {
         """, logger: store.logger)
     }
 
+    /// The owner is alive. A run marked crashed while its database was out of
+    /// reach (its heartbeats could not land) is running again: its later
+    /// writes put back the states the crash marking changed.
     public func heartbeat(run: String) async throws {
-        try await client.query("UPDATE orch.runs SET heartbeat_at = now() WHERE id = \(run)", logger: store.logger)
+        try await client.query("""
+        UPDATE orch.runs SET heartbeat_at = now(),
+            status = CASE WHEN status = 'crashed' THEN 'running' ELSE status END,
+            finished_at = CASE WHEN status = 'crashed' THEN NULL ELSE finished_at END,
+            message = CASE WHEN status = 'crashed' THEN NULL ELSE message END
+        WHERE id = \(run)
+        """, logger: store.logger)
     }
 
     // MARK: reads

@@ -17,7 +17,9 @@ public final class Store: Sendable {
     }
 
     /// Connects to `url`, migrates the schema (unless `migrate` is false) and runs `body`.
-    public static func with<T: Sendable>(_ url: DatabaseURL, migrate: Bool = true,
+    /// - Parameter connectTimeout: how long the first round trip (and migrations)
+    ///   may take before orch gives up with a clear error instead of waiting forever.
+    public static func with<T: Sendable>(_ url: DatabaseURL, migrate: Bool = true, connectTimeout: Duration = .seconds(60),
                                          _ body: @Sendable (Store) async throws -> T) async throws -> T {
         var logger = Logger(label: "orch.store")
         logger.logLevel = .critical
@@ -29,8 +31,27 @@ public final class Store: Sendable {
                 return nil
             }
             defer { group.cancelAll() }
-            if migrate { try await store.migrate() }
+            try await store.connect(migrate: migrate, timeout: connectTimeout)
             return try await body(store)
+        }
+    }
+
+    /// The first round trip (and the migrations), raced against `timeout`.
+    private func connect(migrate: Bool, timeout: Duration) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                if migrate { try await self.migrate() } else { try await self.ping() }
+                return true
+            }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                return false
+            }
+            let connected = try await group.next() ?? false
+            group.cancelAll()
+            guard connected else {
+                throw StoreError("could not reach the orch database at \(url) within \(timeout); is it running? (`orch db start` for the embedded one)")
+            }
         }
     }
 

@@ -140,6 +140,8 @@ extension WarehouseSession {
                 for await chunk in stream where !chunk.isEmpty {
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
+                // A cancelled producer just ends the stream: never let that look like the end of the data.
+                try Task.checkCancellation()
             }
             _ = try await connection.query("RESET search_path", logger: logger).collect()
         } catch let error as WarehouseError {
@@ -153,10 +155,16 @@ extension WarehouseSession {
 extension Warehouse {
     /// Runs `body` in one transaction on one connection: committed if it
     /// returns, rolled back if it throws.
-    public func withTransaction<T: Sendable>(_ body: (WarehouseSession) async throws -> T) async throws -> T {
+    /// With `timeout`, every statement in it is limited (`statement_timeout`,
+    /// and `lock_timeout`, so a blocked DDL does not hang past a task's timeout).
+    public func withTransaction<T: Sendable>(timeout: Duration? = nil, _ body: (WarehouseSession) async throws -> T) async throws -> T {
         try await store.client.withConnection { connection in
             let session = WarehouseSession(connection: connection, logger: store.logger)
             try await session.execute("BEGIN")
+            if let timeout {
+                let ms = max(1, Int(timeout.seconds * 1000))
+                try await session.execute("SET LOCAL statement_timeout = \(ms); SET LOCAL lock_timeout = \(ms)")
+            }
             do {
                 let result = try await body(session)
                 try await session.execute("COMMIT")

@@ -156,6 +156,7 @@ enum CSVValue {
         var parts = (0, 0, 0)
         var count = 0
         var current = -1
+        var digits = 0
         let separator = format == .mdy ? UInt8(ascii: "/") : UInt8(ascii: "-")
         func store(_ v: Int) -> Bool {
             switch count {
@@ -171,14 +172,18 @@ enum CSVValue {
             if b == separator {
                 guard current >= 0, store(current) else { return nil }
                 current = -1
+                digits = 0
             } else {
                 let d = b &- UInt8(ascii: "0")
                 guard d <= 9 else { return nil }
+                digits += 1
                 current = (current < 0 ? 0 : current * 10) + Int(d)
                 guard current < 100_000 else { return nil }
             }
         }
-        guard current >= 0, store(current), count == 3 else { return nil }
+        // The year has four digits in both forms: `12/31/19` is not silently year 19.
+        let yearDigits = format == .mdy ? digits : 4
+        guard current >= 0, store(current), count == 3, yearDigits == 4 else { return nil }
         let (y, m, d) = format == .mdy ? (parts.2, parts.0, parts.1) : (parts.0, parts.1, parts.2)
         guard (1...9999).contains(y), (1...12).contains(m), d >= 1, d <= daysIn(month: m, year: y) else { return nil }
         return (y, m, d)

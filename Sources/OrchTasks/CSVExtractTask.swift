@@ -120,7 +120,7 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
         let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
         let outcome: CSVLoad.Outcome
         do {
-            outcome = try await write(load, warehouse: warehouse)
+            outcome = try await write(load, warehouse: warehouse, timeout: context.timeout)
         } catch let tooMany as TooManyBadRows {
             try CSVLoad.writeRejected(tooMany.outcome.rejected, to: rejectedPath)
             let rejected = tooMany.outcome.rejected
@@ -156,14 +156,14 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
 
     /// One transaction: prepare the target, stream the rows in while they
     /// are parsed, check the bad-row limit, then swap or merge.
-    private func write(_ load: CSVLoad, warehouse: Warehouse) async throws -> CSVLoad.Outcome {
+    private func write(_ load: CSVLoad, warehouse: Warehouse, timeout: Duration?) async throws -> CSVLoad.Outcome {
         let columnsSQL = load.columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = load.columns.map(\.name)
         let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))"
         let keyList = key.map(SQLName.quote).joined(separator: ", ")
         let maxBadRows = self.maxBadRows
         try await warehouse.ensureSchema(schema)
-        return try await warehouse.withTransaction { session in
+        return try await warehouse.withTransaction(timeout: timeout) { session in
             var copySchema = schema, copyTable = table
             switch mode {
             case .append:
@@ -190,6 +190,11 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
             }()
             try await session.copy(schema: copySchema, table: copyTable, columns: names, stream: stream)
             let outcome = await encoded
+            try Task.checkCancellation()
+            if let broken = outcome.unterminated {
+                throw TaskFailure("csv_syntax", "\(broken.file):\(broken.line): a quoted field opened here is never closed, so the rest of "
+                                  + "the file cannot be read; nothing was loaded and \(schema).\(table) is unchanged", retryable: false)
+            }
             if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }
             switch mode {
             case .append: break

@@ -15,6 +15,8 @@ struct CSVLoad: Sendable {
     struct Outcome: Sendable {
         var rowsRead = 0
         var rejected: [Rejected] = []
+        /// Where a quoted field never closes (the rest of that file is unreadable).
+        var unterminated: (file: String, line: Int)?
     }
 
     var files: [(path: String, bytes: [UInt8])]
@@ -83,6 +85,10 @@ struct CSVLoad: Sendable {
                 var first = true
                 CSVReader(bytes, delimiter: delimiter).forEach { record in
                     if first { first = false; return true }
+                    if record.unterminated {
+                        outcome.unterminated = (path, record.line)
+                        return false
+                    }
                     outcome.rowsRead += 1
                     if record.count != columns.count {
                         outcome.rejected.append(Self.rejected(path, record, bytes, "has \(record.count) field(s), the header has \(columns.count)"))

@@ -18,6 +18,8 @@ public struct CSVReader {
         fileprivate var ends: [Int] = []
         /// Whether each field was quoted (a quoted empty field is an empty string, not NULL).
         public fileprivate(set) var quoted: [Bool] = []
+        /// A quoted field ran to the end of the input without its closing quote.
+        public fileprivate(set) var unterminated = false
 
         public var count: Int { ends.count }
 
@@ -63,22 +65,26 @@ public struct CSVReader {
                 record.starts.removeAll(keepingCapacity: true)
                 record.ends.removeAll(keepingCapacity: true)
                 record.quoted.removeAll(keepingCapacity: true)
+                record.unterminated = false
                 let start = i
                 while true {
                     if i < n && buf[i] == quote {
                         i += 1
                         let from = record.scratch.count
+                        var closed = false
                         while i < n {
                             let b = buf[i]
                             if b == quote {
                                 if i + 1 < n && buf[i + 1] == quote { record.scratch.append(quote); i += 2; continue }
                                 i += 1
+                                closed = true
                                 break
                             }
                             if b == lf { line += 1 }
                             record.scratch.append(b)
                             i += 1
                         }
+                        if !closed { record.unterminated = true }
                         // Anything between the closing quote and the delimiter is kept, as lenient readers do.
                         while i < n && buf[i] != delimiter && buf[i] != lf && buf[i] != cr {
                             record.scratch.append(buf[i]); i += 1

@@ -100,7 +100,7 @@ public struct CommandTask: SingleTaskKind, TaskBody {
                 error: .combinedWithOutput
             ).terminationStatus
         } catch {
-            close(fd)
+            // Subprocess has already closed `fd` (closeAfterSpawningProcess) even when the spawn failed.
             throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
         try Task.checkCancellation()

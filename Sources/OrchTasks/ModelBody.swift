@@ -51,7 +51,7 @@ struct ModelBody: TaskBody {
         let keys = model.config.uniqueKey.map(SQLName.quote).joined(separator: ", ")
         let facts: [String: String]
         do {
-            facts = try await warehouse.withTransaction { session -> [String: String] in
+            facts = try await warehouse.withTransaction(timeout: context.timeout) { session -> [String: String] in
                 switch model.config.materialized {
                 case .view:
                     if existing == "r" { try await session.execute("DROP TABLE \(relation)") }
@@ -148,7 +148,7 @@ struct DataTestBody: TaskBody {
         var result = TestResult(test: test.name, testType: test.kind.name, model: test.model, column: test.column,
                                 severity: test.severity.rawValue, status: .pass, failingRows: 0, sampleRows: "[]", sql: sql)
         do {
-            let (count, columns, rows) = try await warehouse.withTransaction { session in
+            let (count, columns, rows) = try await warehouse.withTransaction(timeout: context.timeout) { session in
                 let count = Int(try await session.rows("SELECT count(*) FROM (\n\(sql)\n) AS failing").first?.first.flatMap { $0 } ?? "0") ?? 0
                 guard count > 0 else { return (count, [String](), [[String?]]()) }
                 let sample = try await session.table("SELECT * FROM (\n\(sql)\n) AS failing LIMIT 5")

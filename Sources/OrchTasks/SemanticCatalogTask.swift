@@ -35,7 +35,7 @@ public struct SemanticCatalogTask: SingleTaskKind, TaskBody {
         var problems: [String] = []
         let version: Int = try await {
             do {
-                return try await warehouse.withTransaction { session -> Int in
+                return try await warehouse.withTransaction(timeout: context.timeout) { session -> Int in
                     for (t, table) in catalog.tables.enumerated() {
                         guard let (schema, name) = SQLName.qualified(table.relation),
                               try await session.relationKind(schema: schema, name: name) != nil else {

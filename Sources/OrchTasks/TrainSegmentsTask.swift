@@ -55,7 +55,7 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
         let (columns, rows): ([String], [[String?]])
         do {
-            (columns, rows) = try await warehouse.withTransaction { try await $0.table(query) }
+            (columns, rows) = try await warehouse.withTransaction(timeout: context.timeout) { try await $0.table(query) }
         } catch let error as WarehouseError {
             throw TaskFailure("sql_error", "the features query failed: \(error)", retryable: error.isConnectionProblem)
         }
@@ -92,7 +92,7 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         let idColumn = columns[0]
         do {
             try await warehouse.ensureSchema(schema)
-            try await warehouse.withTransaction { session in
+            try await warehouse.withTransaction(timeout: context.timeout) { session in
                 let fresh = table + "__orch_new"
                 try await session.execute("""
                 DROP TABLE IF EXISTS \(SQLName.quote(schema)).\(SQLName.quote(fresh));

@@ -52,7 +52,12 @@ struct EmbeddedDatabaseTests {
             """.write(toFile: "\(home)/p.yml", atomically: true, encoding: .utf8)
             #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
             let run = try startOrch(["run", "p.yml"], environment: vars, directory: home)
-            try await Task.sleep(for: .seconds(1))
+            // Stop the database once the run is under way (its first task is running).
+            for _ in 0..<300 {
+                let started = ((try? FileManager.default.subpathsOfDirectory(atPath: "\(home)/outage")) ?? []).contains { $0.hasSuffix("first/attempt-1.log") }
+                if started { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
             #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
             try await Task.sleep(for: .seconds(4)) // `first` finishes while the database is down
             #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)

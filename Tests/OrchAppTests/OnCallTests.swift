@@ -138,7 +138,8 @@ struct OnCallTests {
                 let r = try await env.orch(["run", path])
                 #expect(r.status == 1)
                 let alerts = await feed.alerts
-                #expect(alerts.count == 1, "\(r.stderr)")
+                // At least once: a slow answer can make the sender try again.
+                #expect(alerts.count >= 1, "\(r.stderr)")
                 let payload = try JSONSerialization.jsonObject(with: Data(try #require(alerts.first).utf8)) as? [String: Any]
                 #expect(payload?["pipeline"] as? String == "alerting")
                 #expect((payload?["text"] as? String)?.contains("1 task(s) failed: boom (exit_code)") == true)

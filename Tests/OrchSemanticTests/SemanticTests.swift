@@ -81,6 +81,20 @@ struct SemanticTests {
         #expect(sql.contains("((customers.city) = 'Chicago')"))
     }
 
+    @Test("--where leaves qualified names, quoted text and function arguments alone")
+    func filterEdges() throws {
+        var q = try QuestionParser.parse("revenue by month", catalog: try catalog())
+        q.filter = "customers.city = 'location' AND extract(month from sales.day) = 3 AND location <> 'x'"
+        let sql = try QueryBuilder.sql(for: q, catalog: try catalog())
+        #expect(sql.contains("customers.city = 'location' AND extract(month from sales.day) = 3 AND (customers.city) <> 'x'"), "\(sql)")
+    }
+
+    @Test("a number outside top N / last N days is an error, not ignored")
+    func strayNumber() throws {
+        #expect(throws: QueryError.self) { try QuestionParser.parse("revenue in 2019", catalog: try catalog()) }
+        #expect(try QuestionParser.parse("top 3 customers by revenue", catalog: try catalog()).top == 3)
+    }
+
     @Test("an unknown word names the nearest metrics and dimensions")
     func unknownWord() throws {
         do {

@@ -144,6 +144,25 @@ struct CSVExtractTests {
         }
     }
 
+    @Test("a quote that never closes fails the load instead of swallowing the rest of the file")
+    func unterminatedQuote() async throws {
+        let url = try await TestDatabase.fresh()
+        try await Store.with(url) { store in
+            try await withTemporaryDirectory { dir in
+                try "id,name\n1,a\n".write(toFile: "\(dir)/ok.csv", atomically: true, encoding: .utf8)
+                _ = try await load(store, dir: dir, yaml: "file: ok.csv\ntable: raw.q")
+                try "id,name\n1,a\n2,\"broken\n3,c\n4,d\n".write(toFile: "\(dir)/bad.csv", atomically: true, encoding: .utf8)
+                do {
+                    _ = try await load(store, dir: dir, yaml: "file: bad.csv\ntable: raw.q\nmax_bad_rows: 10", attempt: 2)
+                    Issue.record("expected a failure")
+                } catch let f as TaskFailure {
+                    #expect(f.message.contains("bad.csv:3: a quoted field opened here is never closed"), "\(f.message)")
+                }
+                #expect(try await count(store, "raw.q") == 1, "the previous table is untouched")
+            }
+        }
+    }
+
     @Test("field problems are reported when validating", arguments: [
         ("table: raw.t", "missing `file`"),
         ("file: x.csv", "missing `table`"),
@@ -204,7 +223,7 @@ struct CSVReaderTests {
 
     @Test("rejected values", arguments: [
         ("1.5", CSVColumn.ColumnType.int), ("12a", .int), ("1.2.3", .numeric), ("2/30/2019", .date),
-        ("13/1/2019", .date), ("2019-01-01", .date), ("maybe", .bool), ("-", .numeric),
+        ("13/1/2019", .date), ("2019-01-01", .date), ("maybe", .bool), ("-", .numeric), ("12/31/19", .date),
     ])
     func reject(input: String, type: CSVColumn.ColumnType) {
         var out: [UInt8] = []

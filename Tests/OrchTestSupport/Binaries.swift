@@ -51,9 +51,16 @@ public final class RunningProcess: @unchecked Sendable {
 
     public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
-    /// Waits for the process to exit, suspending rather than blocking.
+    /// Waits for the process to exit, suspending rather than blocking. If the
+    /// waiting task is cancelled (a test's time limit), the process is killed,
+    /// so a hung `orch` can never hang the test run.
     public func wait() async -> ProcessResult {
-        await exited.value
+        let pid = process.processIdentifier
+        await withTaskCancellationHandler {
+            await exited.value
+        } onCancel: {
+            kill(pid, SIGKILL)
+        }
         process.waitUntilExit()
         let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
         let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
