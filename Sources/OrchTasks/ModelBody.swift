@@ -91,13 +91,19 @@ struct ModelBody: TaskBody {
     /// inserted or, for existing keys whose values changed, updated.
     private func merge(_ session: WarehouseSession, relation: String, keys: String,
                        build: @Sendable (WarehouseSession, String) async throws -> Void) async throws -> [String: String] {
+        var added: [String] = []
         try await build(session, "CREATE TEMP TABLE orch_model_batch ON COMMIT DROP AS\n")
         let batch = try await session.columnNames("orch_model_batch")
         let target = try await session.columnNames(relation)
-        let missing = batch.filter { !target.contains($0) }
-        guard missing.isEmpty else {
-            throw TaskFailure("schema_change", "\(model.file): the model now has column(s) \(missing.joined(separator: ", ")) that "
-                              + "\(model.config.schema).\(model.name) lacks; rebuild it with `orch run … --full-refresh`", retryable: false)
+        // New columns are added (empty for the rows already there), as dbt's append_new_columns;
+        // a dropped or retyped column needs `--full-refresh`.
+        for column in batch where !target.contains(column) {
+            let type = try await session.rows("""
+            SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = 'orch_model_batch'::regclass AND attname = \(SQLName.literal(column))
+            """).first?.first.flatMap { $0 } ?? "text"
+            try await session.execute("ALTER TABLE \(relation) ADD COLUMN \(SQLName.quote(column)) \(type)")
+            added.append(column)
         }
         try await session.execute("CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(model.name + "_orch_key")) ON \(relation) (\(keys))")
         let cols = batch.map(SQLName.quote)
@@ -115,7 +121,9 @@ struct ModelBody: TaskBody {
         )
         SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
         """)
-        return ["inserted": counts.first?[0] ?? "0", "updated": counts.first?[1] ?? "0"]
+        var facts = ["inserted": counts.first?[0] ?? "0", "updated": counts.first?[1] ?? "0"]
+        if !added.isEmpty { facts["columns_added"] = added.joined(separator: ",") }
+        return facts
     }
 
     /// Without trailing `;` and whitespace, so the SQL can be wrapped.
