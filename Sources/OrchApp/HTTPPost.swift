@@ -14,7 +14,7 @@ enum HTTPPost {
             request.headers.add(name: "User-Agent", value: "orch")
             request.body = .bytes(ByteBuffer(bytes: body))
             do {
-                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(timeout.seconds * 1e9)))
+                let response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(timeout.wholeNanoseconds))
                 _ = try? await response.body.collect(upTo: 64 * 1024)
                 if (200..<300).contains(Int(response.status.code)) { return nil }
                 last = "HTTP \(response.status.code)"

@@ -25,9 +25,9 @@ public struct OrchEnvironment: Sendable {
         self.home = URL(fileURLWithPath: home, relativeTo: URL(fileURLWithPath: currentDirectory, isDirectory: true))
             .standardizedFileURL.path
         self.databaseURL = variables["ORCH_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        self.heartbeatInterval = variables["ORCH_HEARTBEAT_INTERVAL"].flatMap(DurationText.parse) ?? .seconds(10)
-        self.heartbeatExpiry = variables["ORCH_HEARTBEAT_EXPIRY"].flatMap(DurationText.parse) ?? .seconds(60)
-        self.databaseOutageLimit = variables["ORCH_DB_OUTAGE_LIMIT"].flatMap(DurationText.parse) ?? .seconds(300)
+        self.heartbeatInterval = variables["ORCH_HEARTBEAT_INTERVAL"].flatMap { DurationText.parse($0) } ?? .seconds(10)
+        self.heartbeatExpiry = variables["ORCH_HEARTBEAT_EXPIRY"].flatMap { DurationText.parse($0) } ?? .seconds(60)
+        self.databaseOutageLimit = variables["ORCH_DB_OUTAGE_LIMIT"].flatMap { DurationText.parse($0) } ?? .seconds(300)
         self.openLineageURL = variables["ORCH_OPENLINEAGE_URL"].flatMap { $0.isEmpty ? nil : $0 }
     }
 

@@ -136,7 +136,7 @@ public final class SchedulerService: Service, Sendable {
             var sleep = configuration.maxSleep
             if let nextTick {
                 let until = nextTick.timeIntervalSinceNow
-                sleep = min(sleep, .milliseconds(Int64(max(0.005, until) * 1000)))
+                sleep = min(sleep, Duration(clampedSeconds: max(0.005, until)))
             }
             await sleepOrStop(sleep)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import OrchSpec
 
 /// Who or what started a run.
 public enum RunTrigger: Sendable, Hashable {
@@ -101,7 +102,7 @@ public struct AttemptRecord: Sendable, Hashable {
         self.output = output
     }
 
-    public var duration: Duration { .milliseconds(Int64(finishedAt.timeIntervalSince(startedAt) * 1000)) }
+    public var duration: Duration { Duration(clampedSeconds: finishedAt.timeIntervalSince(startedAt)) }
 }
 
 /// Everything that happens in a run, in order. Observers (the store, the

@@ -35,6 +35,9 @@ public struct SampleData: Sendable {
     public var files: [File]
     public var badRows: [BadRow]
 
+    /// The most bad lines `generate` injects (more is clamped): each needs a good line to stand beside.
+    public static let maxBadRows = 10_000
+
     /// Generates the data set.
     /// - Parameters:
     ///   - seed: same seed, same bytes.
@@ -48,7 +51,7 @@ public struct SampleData: Sendable {
         var bad: [BadRow] = []
         if badRows > 0 {
             var badRNG = SeededRandom(seed: seed ^ 0xBAD0_BAD0)
-            bad = injectBadRows(badRows, into: &sales, rng: &badRNG)
+            bad = injectBadRows(min(badRows, maxBadRows), into: &sales, rng: &badRNG)
         }
         var salesCSV = CSVText(capacity: 6_000_000)
         salesCSV.raw("CustomerID,Transaction_ID,Transaction_Date,Product_SKU,Product_Description,Product_Category,Quantity,Avg_Price,Delivery_Charges,Coupon_Status\n")
@@ -259,7 +262,9 @@ public struct SampleData: Sendable {
         return lines
     }
 
-    static func injectBadRows(_ count: Int, into lines: inout [String], rng: inout SeededRandom) -> [BadRow] {
+    /// At most one bad line per good one: more positions than lines cannot be drawn.
+    static func injectBadRows(_ requested: Int, into lines: inout [String], rng: inout SeededRandom) -> [BadRow] {
+        let count = min(requested, lines.count)
         var positions = Set<Int>()
         while positions.count < count { positions.insert(rng.int(0...(lines.count - 1))) }
         var injected: [(index: Int, kind: BadRow.Kind, text: String)] = []

@@ -122,7 +122,7 @@ public struct MappingReader: Sendable {
     public mutating func duration(_ key: String) -> Duration? {
         guard let v = raw(key), let text = scalarOrReport(key, v) else { return nil }
         guard let d = DurationText.parse(text) else {
-            report("`\(key)` in \(context) must be a duration like `30s`, `5m`, `1h30m` or `500ms`, found `\(text)`",
+            report("`\(key)` in \(context) must be a duration like `30s`, `5m`, `1h30m` or `500ms` (at most 3660d), found `\(text)`",
                    at: v.location)
             return nil
         }

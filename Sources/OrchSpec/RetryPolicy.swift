@@ -28,7 +28,7 @@ public struct RetryPolicy: Sendable, Hashable {
         }
         let capped = min(grown, maxDelay.seconds)
         let seconds = jitter ? capped * random : capped
-        return .milliseconds(Int64((seconds * 1000).rounded()))
+        return Duration(clampedSeconds: seconds)
     }
 
     private func pow2(_ n: Int) -> Double {

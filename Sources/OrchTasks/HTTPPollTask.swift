@@ -100,6 +100,8 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
             for (c, column) in columns.enumerated() {
                 if c > 0 { chunk.append(9) }
                 let value = column.value(item: item, document: document, received: received, ingestion: ingestion, runID: context.runID)
+                // A NULL key never conflicts, so the row would be stored again on every poll.
+                if value == nil, uniqueKey.contains(column.name) { bad = "unique_key column `\(column.name)` is missing or null"; break }
                 if let reason = column.encode(value, into: &chunk) { bad = reason; break }
             }
             if let bad {
@@ -112,7 +114,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         }
         let inserted: Int
         do {
-            inserted = try await store(chunk, warehouse: warehouse)
+            inserted = try await store(chunk, warehouse: warehouse, timeout: context.timeout)
         } catch let error as WarehouseError {
             throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "storing into \(schema).\(table): \(error)",
                               retryable: error.isConnectionProblem)
@@ -135,7 +137,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         context.log.write("GET \(redact(url))" + (shownQuery.isEmpty ? "" : "?\(shownQuery)"))
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(Int64(requestTimeout.seconds * 1e9)))
+            response = try await HTTPClient.shared.execute(request, timeout: .nanoseconds(requestTimeout.wholeNanoseconds))
         } catch is CancellationError {
             throw CancellationError()
         } catch {
@@ -155,7 +157,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         context.log.write("HTTP \(status), \(body.readableBytes) bytes")
         guard (200..<300).contains(Int(status)) else {
             let excerpt = redact(String(buffer: body).prefix(300).replacingOccurrences(of: "\n", with: " "))
-            let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+            let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: received) }
             let retryable = status >= 500 || status == 429 || status == 408
             throw TaskFailure("http_\(status)", "GET \(redact(url)) answered HTTP \(status): \(excerpt)", retryable: retryable,
                               retryAfter: retryAfter)
@@ -169,13 +171,13 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
     }
 
     /// Appends rows through a temporary table, skipping those whose key exists. Returns how many were new.
-    private func store(_ chunk: [UInt8], warehouse: Warehouse) async throws -> Int {
+    private func store(_ chunk: [UInt8], warehouse: Warehouse, timeout: Duration?) async throws -> Int {
         let target = "\(SQLName.quote(schema)).\(SQLName.quote(table))"
         let definitions = columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = columns.map(\.name)
         let quoted = names.map(SQLName.quote).joined(separator: ", ")
         try await warehouse.ensureSchema(schema)
-        return try await warehouse.withTransaction { session in
+        return try await warehouse.withTransaction(timeout: timeout) { session in
             var setup = "CREATE TABLE IF NOT EXISTS \(target) (\(definitions))"
             if !uniqueKey.isEmpty {
                 setup += "; CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(uniqueKey.map(SQLName.quote).joined(separator: ", ")))"

@@ -66,7 +66,7 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         // Sorted by id: the answer must not depend on the order rows arrive in.
         var entities: [(id: String, features: [Double])] = []
         for row in rows {
-            guard let id = row[0], case let values = row.dropFirst().compactMap({ $0.flatMap(Double.init) }), values.count == 4 else {
+            guard let id = row[0], case let values = row.dropFirst().compactMap({ $0.flatMap(Double.init) }).filter(\.isFinite), values.count == 4 else {
                 throw TaskFailure("features", "a features row has an empty or non-numeric value: \(row.map { $0 ?? "NULL" })", retryable: false)
             }
             entities.append((id, values))

@@ -25,6 +25,9 @@ struct Orch: AsyncParsableCommand {
     )
 
     static func main() async {
+        // Progress must reach a pipe or a log file line by line: a run killed
+        // early still leaves the line with its run id (needed for `orch retry`).
+        lineBufferStandardOutput()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -66,4 +69,12 @@ struct Orch: AsyncParsableCommand {
 
 func printError(_ text: String) {
     FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Line-buffers stdout, which C block-buffers when it is a pipe or a file.
+/// C's `stdout` is reached through the loader: Swift 6 rejects any use of
+/// that mutable C global, though nothing here ever assigns it.
+func lineBufferStandardOutput() {
+    guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "stdout") else { return }
+    setvbuf(symbol.load(as: UnsafeMutablePointer<FILE>.self), nil, _IOLBF, 0)
 }

@@ -15,7 +15,10 @@ struct PruneCommand: AsyncParsableCommand {
     @Flag(help: "Only say what would be deleted.") var dryRun = false
 
     func run() async throws {
-        guard let age = DurationText.parse(olderThan), age > .zero else { throw ValidationError("--older-than must be a duration like 90d or 12h") }
+                // A unit is required: `--older-than 90` would read as 90 seconds and delete nearly everything.
+        guard let age = DurationText.parse(olderThan, requireUnit: true), age > .zero else {
+            throw ValidationError("--older-than must be a duration with a unit, like 90d or 12h (found `\(olderThan)`)")
+        }
         let before = Date().addingTimeInterval(-age.seconds)
         let (keepFailed, dryRun) = (self.keepFailed, self.dryRun)
         let result = try await OrchEnvironment().withStore { store in

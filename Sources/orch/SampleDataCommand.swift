@@ -18,7 +18,9 @@ struct SampleDataCommand: AsyncParsableCommand {
     var badRows: Int = 0
 
     func validate() throws {
-        guard badRows >= 0 else { throw ValidationError("--bad-rows must be 0 or more") }
+        guard (0...SampleData.maxBadRows).contains(badRows) else {
+            throw ValidationError("--bad-rows must be between 0 and \(SampleData.maxBadRows) (one per sales line at most), found \(badRows)")
+        }
     }
 
     func run() async throws {

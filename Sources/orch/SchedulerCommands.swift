@@ -23,7 +23,9 @@ struct SchedulerCommand: AsyncParsableCommand {
         guard let grace = DurationText.parse(grace) else { throw ValidationError("--grace must be a duration like 30s") }
         var retention: Duration?
         if let text = self.retention {
-            guard let d = DurationText.parse(text), d > .zero else { throw ValidationError("--retention must be a duration like 90d") }
+            guard let d = DurationText.parse(text, requireUnit: true), d > .zero else {
+                throw ValidationError("--retention must be a duration with a unit, like 90d (found `\(text)`)")
+            }
             retention = d
         }
         let directory = URL(fileURLWithPath: schedules).standardizedFileURL.path

@@ -21,6 +21,11 @@ struct SegmentsCommand: AsyncParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print JSON.") var json = false
 
+    func validate() throws {
+        guard (1...20).contains(k) else { throw ValidationError("--k must be between 1 and 20, found \(k)") }
+        guard (1...1000).contains(nInit) else { throw ValidationError("--n-init must be between 1 and 1000, found \(nInit)") }
+    }
+
     func run() async throws {
         guard let data = FileManager.default.contents(atPath: file) else { throw RunSetupError("cannot read \(file)") }
         var rows: [(String, [Double])] = []
@@ -28,7 +33,7 @@ struct SegmentsCommand: AsyncParsableCommand {
         CSVReader([UInt8](data)).forEach { record in
             defer { header = false }
             guard !header else { return true }
-            let values = (1..<record.count).compactMap { Double(record.string($0)) }
+            let values = (1..<record.count).compactMap { Double(record.string($0)) }.filter(\.isFinite)
             if values.count == 4 { rows.append((record.string(0), values)) }
             return true
         }
