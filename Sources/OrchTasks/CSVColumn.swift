@@ -45,30 +45,18 @@ public struct CSVColumn: Sendable, Hashable {
         }
         switch type {
         case .text:
-            // Most text needs no escaping: copy it whole.
-            if !field.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 14 }) {
-                out.append(contentsOf: field)
-                return nil
-            }
-            for b in field {
-                switch b {
-                case UInt8(ascii: "\\"): out.append(b); out.append(b)
-                case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-                case 10: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-                case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-                default: out.append(b)
-                }
-            }
+            if let reason = CSVValue.unstorable(field) { return "\(name): \(reason)" }
+            CSVValue.appendEscaped(field, to: &out)
             return nil
         case .int:
             guard let value = CSVValue.integer(field) else { return "\(name): `\(text(field))` is not a whole number" }
             if let reason = checkRange(Double(value), field) { return reason }
-            out.append(contentsOf: field)
+            CSVValue.appendEscaped(field, to: &out)
             return nil
         case .numeric, .double:
             guard let value = CSVValue.decimal(field) else { return "\(name): `\(text(field))` is not a number" }
             if let reason = checkRange(value, field) { return reason }
-            out.append(contentsOf: field)
+            CSVValue.appendEscaped(field, to: &out)
             return nil
         case .bool:
             switch text(field).lowercased() {
@@ -88,10 +76,11 @@ public struct CSVColumn: Sendable, Hashable {
             CSVValue.appendDigits(d, width: 2, to: &out)
             return nil
         case .timestamp:
-            guard field.count >= 10, CSVValue.date(UnsafeBufferPointer(rebasing: field[0..<10]), format: .iso) != nil else {
+            // Checked whole, then escaped anyway: nothing a field holds can reach COPY's framing.
+            guard CSVValue.isTimestamp(field) else {
                 return "\(name): `\(text(field))` is not an ISO 8601 timestamp"
             }
-            out.append(contentsOf: field)
+            CSVValue.appendEscaped(field, to: &out)
             return nil
         }
     }
@@ -110,6 +99,104 @@ public struct CSVColumn: Sendable, Hashable {
 
 /// Byte-level parsers for CSV values (no String per value on the hot path).
 enum CSVValue {
+    /// Appends `field` in COPY text format: backslash and every control
+    /// character that COPY reads specially escaped, so no value can end a
+    /// field or a row early. Every value that goes into COPY passes through
+    /// here, whatever its type.
+    static func appendEscaped(_ field: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        // Most values need no escaping: copy them whole.
+        if !field.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 14 }) {
+            out.append(contentsOf: field)
+            return
+        }
+        for b in field {
+            switch b {
+            case UInt8(ascii: "\\"): out.append(b); out.append(b)
+            case 8: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
+            case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
+            case 10: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
+            case 11: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "v"))
+            case 12: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
+            case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
+            default: out.append(b)
+            }
+        }
+    }
+
+    /// Why Postgres would refuse the whole COPY for this text (a NUL byte,
+    /// bytes that are not UTF-8), so the row is rejected instead; nil if fine.
+    static func unstorable(_ field: UnsafeBufferPointer<UInt8>) -> String? {
+        var ascii = true
+        for b in field {
+            if b == 0 { return "contains a NUL byte, which PostgreSQL text cannot hold" }
+            if b >= 0x80 { ascii = false }
+        }
+        if ascii { return nil }
+        var iterator = field.makeIterator()
+        var decoder = UTF8()
+        while true {
+            switch decoder.decode(&iterator) {
+            case .scalarValue: continue
+            case .emptyInput: return nil
+            case .error: return "is not valid UTF-8"
+            }
+        }
+    }
+
+    /// `YYYY-MM-DD`, optionally followed by `T` or a space, `hh:mm[:ss[.fraction]]`
+    /// and a zone (`Z`, `+hh`, `+hh:mm`, `+hhmm`): shapes Postgres reads
+    /// unambiguously. Anything else is a bad value (a rejected row), not a failed load.
+    static func isTimestamp(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard f.count >= 10, date(UnsafeBufferPointer(rebasing: f[0..<10]), format: .iso) != nil else { return false }
+        var i = 10
+        if i == f.count { return true }
+        guard f[i] == UInt8(ascii: "T") || f[i] == UInt8(ascii: " ") else { return false }
+        i += 1
+        func digits(_ n: Int, max: Int) -> Bool {
+            guard i + n <= f.count else { return false }
+            var v = 0
+            for k in 0..<n {
+                let d = f[i + k] &- UInt8(ascii: "0")
+                guard d <= 9 else { return false }
+                v = v * 10 + Int(d)
+            }
+            i += n
+            return v <= max
+        }
+        func colon() -> Bool {
+            guard i < f.count, f[i] == UInt8(ascii: ":") else { return false }
+            i += 1
+            return true
+        }
+        guard digits(2, max: 24), colon(), digits(2, max: 59) else { return false }
+        if i < f.count, f[i] == UInt8(ascii: ":") {
+            i += 1
+            guard digits(2, max: 60) else { return false }
+            if i < f.count, f[i] == UInt8(ascii: ".") {
+                i += 1
+                let start = i
+                while i < f.count, f[i] &- UInt8(ascii: "0") <= 9 { i += 1 }
+                guard i > start, i - start <= 9 else { return false }
+            }
+        }
+        if i == f.count { return true }
+        if f[i] == UInt8(ascii: "Z") { return i + 1 == f.count }
+        guard f[i] == UInt8(ascii: "+") || f[i] == UInt8(ascii: "-") else { return false }
+        i += 1
+        guard digits(2, max: 15) else { return false }
+        if i == f.count { return true }
+        if f[i] == UInt8(ascii: ":") { i += 1 }
+        return digits(2, max: 59) && i == f.count
+    }
+
+    /// `007`, `-0123`: digits a number type would lose (zip codes, account
+    /// numbers), so inference keeps such a column as text.
+    static func hasLeadingZero(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = f.startIndex
+        if i < f.endIndex && (f[i] == UInt8(ascii: "-") || f[i] == UInt8(ascii: "+")) { i += 1 }
+        return i + 1 < f.endIndex && f[i] == UInt8(ascii: "0") && f[i + 1] &- UInt8(ascii: "0") <= 9
+    }
+
     static func integer(_ f: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = f.startIndex
         var negative = false

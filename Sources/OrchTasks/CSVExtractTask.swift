@@ -115,7 +115,9 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
             throw TaskFailure("missing_file", "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)
         }
         let started = ContinuousClock.now
-        let load = try CSVLoad.plan(files: files, declared: declared, infer: infer, delimiter: delimiter)
+        var load = try CSVLoad.plan(files: files, declared: declared, infer: infer, delimiter: delimiter)
+        // A NULL key never conflicts, so such a row would be inserted again on every run: reject it instead.
+        for i in load.columns.indices where key.contains(load.columns[i].name) { load.columns[i].required = true }
         context.log.write("columns: " + load.columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))
         let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
         let outcome: CSVLoad.Outcome

@@ -153,6 +153,7 @@ struct TypeInference {
             let f = record.field(c)
             if f.isEmpty { continue }
             seen[c] = true
+            if CSVValue.hasLeadingZero(f) { canInt[c] = false; canNumeric[c] = false; becameText = true; continue }
             if canInt[c] && CSVValue.integer(f) == nil { canInt[c] = false }
             if !canInt[c] && CSVValue.decimal(f) == nil { canNumeric[c] = false; becameText = true }
         }
