@@ -128,7 +128,8 @@ let package = Package(
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: ["OrchStore", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
         ),

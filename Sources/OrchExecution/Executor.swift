@@ -172,7 +172,10 @@ public struct Executor: Sendable {
                     return (.failed, record.error! + (tries > 1 ? " (after \(tries) attempts)" : ""))
                 }
                 var delay = task.retry.delay(afterAttempt: attempt - firstAttempt + 1, random: Double.random(in: 0..<1))
-                if case let .failed(failure) = result, let retryAfter = failure.retryAfter { delay = max(delay, retryAfter) }
+                                // The other side's wish, but never longer than the task's own cap on one wait.
+                if case let .failed(failure) = result, let retryAfter = failure.retryAfter {
+                    delay = max(delay, min(retryAfter, task.retry.maxDelay))
+                }
                 journal.emit(.retryScheduled(task: task.id, afterAttempt: attempt, delay: delay, at: Date()))
                 do { try await Task.sleep(for: delay) } catch { return (.cancelled, "cancelled while waiting to retry") }
                 attempt += 1
@@ -221,17 +224,18 @@ public struct Executor: Sendable {
                     continue
                 case let .body(result):
                     group.cancelAll()
-                    if timedOut, let timeout = task.timeout {
-                        outcome = .timedOut(timeout)
-                    } else {
-                        switch result {
-                        case let .success(output): outcome = .succeeded(output)
-                        case .failure where Task.isCancelled: outcome = .cancelled
-                        case let .failure(error as TaskFailure): outcome = .failed(error)
-                        case .failure(is CancellationError): outcome = .cancelled
-                        case let .failure(error):
-                            outcome = .failed(TaskFailure("internal", String(describing: error), retryable: false))
-                        }
+                    switch result {
+                    case let .success(output):
+                        // Finished although the deadline had passed: its work completed before the
+                        // stop took effect (e.g. a COMMIT that landed), so it must not run again on top.
+                        if timedOut { context.log.write("== orch: the deadline passed, but the work had already completed") }
+                        outcome = .succeeded(output)
+                    case .failure where timedOut: outcome = .timedOut(task.timeout ?? .zero)
+                    case .failure where Task.isCancelled: outcome = .cancelled
+                    case let .failure(error as TaskFailure): outcome = .failed(error)
+                    case .failure(is CancellationError): outcome = .cancelled
+                    case let .failure(error):
+                        outcome = .failed(TaskFailure("internal", String(describing: error), retryable: false))
                     }
                 }
             }

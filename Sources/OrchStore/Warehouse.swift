@@ -1,4 +1,5 @@
 import Foundation
+import OrchSpec
 import PostgresNIO
 
 /// The database where pipelines' data lives (the same server as the store by
@@ -13,30 +14,39 @@ public struct Warehouse: Sendable {
     /// failing statement are kept in the thrown `WarehouseError`.
     public func execute(script: String, timeout: Duration? = nil, transaction: Bool = true) async throws {
         let statements = SQLScript.split(script)
-        try await store.client.withConnection { connection in
-            func run(_ sql: String) async throws {
-                _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: store.logger).collect()
-            }
-            var current: SQLScript.Statement?
-            do {
-                if let timeout { try await run("SET statement_timeout = \(Int(timeout.seconds * 1000))") }
-                if transaction { try await run("BEGIN") }
-                for statement in statements {
-                    current = statement
-                    try await run(statement.text)
+        var current: SQLScript.Statement?
+        do {
+            if transaction {
+                try await withTransaction(timeout: timeout) { session in
+                    for statement in statements {
+                        current = statement
+                        try await session.executeOne(statement.text)
+                    }
+                    current = nil
                 }
-                current = nil
-                if transaction { try await run("COMMIT") }
-                if timeout != nil { try await run("RESET statement_timeout") }
-            } catch {
-                try? await run("ROLLBACK")
-                try? await run("RESET statement_timeout")
-                var failure = WarehouseError(error)
-                if let current {
-                    failure.line = failure.position.map { SQLScript.line(of: $0, in: current, script: script) } ?? current.line
+            } else {
+                try await withStoppableConnection { connection in
+                    let session = WarehouseSession(connection: connection, logger: store.logger)
+                    if let timeout { try await session.executeOne("SET statement_timeout = \(timeout.postgresMilliseconds)") }
+                    do {
+                        for statement in statements {
+                            current = statement
+                            try await session.executeOne(statement.text)
+                        }
+                        current = nil
+                    } catch {
+                        // The pooled connection must not keep this task's limit.
+                        if timeout != nil { await session.resetOrClose("RESET statement_timeout") }
+                        throw error
+                    }
+                    if timeout != nil { try await session.executeOne("RESET statement_timeout") }
                 }
-                throw failure
             }
+        } catch var failure as WarehouseError {
+            if let current {
+                failure.line = failure.position.map { SQLScript.line(of: $0, in: current, script: script) } ?? current.line
+            }
+            throw failure
         }
     }
 
@@ -54,21 +64,11 @@ public struct Warehouse: Sendable {
     /// Runs `sql` (one query, or statements then a query, on one connection)
     /// and returns the last statement's rows as text (NULL as nil).
     public func rows(_ sql: String) async throws -> [[String?]] {
-        do {
-            return try await store.client.withConnection { connection in
-                var out: [[String?]] = []
-                for statement in SQLScript.split(sql) {
-                    out = []
-                    for try await row in try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: store.logger) {
-                        out.append(row.map(\.text))
-                    }
-                }
-                return out
-            }
-        } catch let error as WarehouseError {
-            throw error
-        } catch {
-            throw WarehouseError(error)
+        try await withStoppableConnection { connection in
+            let session = WarehouseSession(connection: connection, logger: store.logger)
+            var out: [[String?]] = []
+            for statement in SQLScript.split(sql) { out = try await session.rows(statement.text) }
+            return out
         }
     }
 }
@@ -86,10 +86,13 @@ public struct WarehouseError: Error, Sendable, CustomStringConvertible {
     /// True when the connection failed, not the statement: worth retrying.
     public var isConnectionProblem: Bool
 
-    init(message: String) {
+    init(message: String, connectionProblem: Bool = false) {
         self.message = message
-        isConnectionProblem = false
+        isConnectionProblem = connectionProblem
     }
+
+    /// The connection was already closed (the server restarted, or a stop closed it).
+    static let connectionClosed = WarehouseError(message: "the connection to PostgreSQL is closed", connectionProblem: true)
 
     init(_ error: any Error) {
         let psql = error as? PSQLError
@@ -132,4 +135,10 @@ extension PostgresCell {
         default: return (try? decode(String.self)) ?? String(buffer: bytes)
         }
     }
+}
+
+extension Duration {
+    /// As `statement_timeout` / `lock_timeout` take it: whole milliseconds,
+    /// at least 1 (0 would mean no limit) and at most what Postgres accepts.
+    var postgresMilliseconds: Int64 { max(1, min(wholeMilliseconds, Int64(Int32.max))) }
 }

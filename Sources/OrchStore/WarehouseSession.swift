@@ -10,39 +10,34 @@ public struct WarehouseSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// Runs one or more statements.
-    public func execute(_ sql: String) async throws {
+    /// One statement's rows, through `stoppable` (the only way this module sends a query).
+    func collect(_ sql: String) async throws -> [PostgresRow] {
+        let logger = self.logger
         do {
-            for statement in SQLScript.split(sql) {
-                _ = try await connection.query(PostgresQuery(unsafeSQL: statement.text), logger: logger).collect()
-            }
+            return try await connection.stoppable { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
+        } catch let error as WarehouseError {
+            throw error
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw WarehouseError(error)
         }
+    }
+
+    /// Runs one or more statements.
+    public func execute(_ sql: String) async throws {
+        for statement in SQLScript.split(sql) { _ = try await collect(statement.text) }
     }
 
     /// Runs exactly one statement, unsplit (its error position stays relative to it).
     public func executeOne(_ sql: String) async throws {
-        do {
-            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect()
-        } catch {
-            throw WarehouseError(error)
-        }
+        _ = try await collect(sql)
     }
 
     /// Rows of one query with their column names, values as text.
     public func table(_ sql: String) async throws -> (columns: [String], rows: [[String?]]) {
-        do {
-            var columns: [String] = []
-            var out: [[String?]] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
-                if columns.isEmpty { columns = row.map(\.columnName) }
-                out.append(row.map(\.text))
-            }
-            return (columns, out)
-        } catch {
-            throw WarehouseError(error)
-        }
+        let rows = try await collect(sql)
+        return (rows.first.map { $0.map(\.columnName) } ?? [], rows.map { $0.map(\.text) })
     }
 
     /// Whether `schema.name` exists, and as what (`r` table, `v` view, …).
@@ -109,15 +104,7 @@ extension SQLName {
 
 extension WarehouseSession {
     public func rows(_ sql: String) async throws -> [[String?]] {
-        do {
-            var out: [[String?]] = []
-            for try await row in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger) {
-                out.append(row.map(\.text))
-            }
-            return out
-        } catch {
-            throw WarehouseError(error)
-        }
+        try await collect(sql).map { $0.map(\.text) }
     }
 
     /// Sends COPY text-format data (`chunks` of whole lines) into `schema.table`.
@@ -132,48 +119,27 @@ extension WarehouseSession {
     /// that parsing and sending overlap. A producer that fails should finish
     /// the stream and throw from its own task: the transaction then rolls back.
     public func copy(schema: String, table: String, columns: [String], stream: AsyncStream<[UInt8]>) async throws {
+        // PostgresNIO quotes the table name as one identifier: reach the schema through search_path.
+        try await executeOne("SET LOCAL search_path TO \(SQLName.quote(schema))")
+        let logger = self.logger
         do {
-            // PostgresNIO quotes the table name as one identifier: reach the schema through search_path.
-            _ = try await connection.query(PostgresQuery(unsafeSQL: "SET LOCAL search_path TO \(SQLName.quote(schema))"),
-                                           logger: logger).collect()
-            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                for await chunk in stream where !chunk.isEmpty {
-                    try await writer.write(ByteBuffer(bytes: chunk))
+            try await connection.stoppable { connection in
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                    for await chunk in stream where !chunk.isEmpty {
+                        try await writer.write(ByteBuffer(bytes: chunk))
+                    }
+                    // A cancelled producer just ends the stream: never let that look like the end of the data.
+                    try Task.checkCancellation()
                 }
-                // A cancelled producer just ends the stream: never let that look like the end of the data.
-                try Task.checkCancellation()
             }
-            _ = try await connection.query("RESET search_path", logger: logger).collect()
         } catch let error as WarehouseError {
             throw error
+        } catch is CancellationError {
+            throw CancellationError()
         } catch {
             throw WarehouseError(error)
         }
-    }
-}
-
-extension Warehouse {
-    /// Runs `body` in one transaction on one connection: committed if it
-    /// returns, rolled back if it throws.
-    /// With `timeout`, every statement in it is limited (`statement_timeout`,
-    /// and `lock_timeout`, so a blocked DDL does not hang past a task's timeout).
-    public func withTransaction<T: Sendable>(timeout: Duration? = nil, _ body: (WarehouseSession) async throws -> T) async throws -> T {
-        try await store.client.withConnection { connection in
-            let session = WarehouseSession(connection: connection, logger: store.logger)
-            try await session.execute("BEGIN")
-            if let timeout {
-                let ms = max(1, Int(timeout.seconds * 1000))
-                try await session.execute("SET LOCAL statement_timeout = \(ms); SET LOCAL lock_timeout = \(ms)")
-            }
-            do {
-                let result = try await body(session)
-                try await session.execute("COMMIT")
-                return result
-            } catch {
-                _ = try? await connection.query("ROLLBACK", logger: store.logger).collect()
-                throw error
-            }
-        }
+        try await executeOne("RESET search_path")
     }
 }
 

@@ -103,6 +103,8 @@ public struct CommandTask: SingleTaskKind, TaskBody {
             // Subprocess has already closed `fd` (closeAfterSpawningProcess) even when the spawn failed.
             throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
+        // Exit 0 is done work even if a stop raced it: never run it again on top of itself.
+        if case .exited(0) = status { return TaskOutput(summary: "exit 0") }
         try Task.checkCancellation()
         switch status {
         case .exited(0):

@@ -1,0 +1,102 @@
+import Foundation
+import OrchSpec
+import NIOCore
+import PostgresNIO
+
+extension Warehouse {
+    /// Runs `body` on one pooled connection; every query on it goes through
+    /// `stoppable`, so a stop (a task's timeout, Ctrl-C) ends it at once.
+    func withStoppableConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        try Task.checkCancellation()
+        return try await store.client.withConnection { connection in
+            try await body(connection)
+        }
+    }
+
+    /// Runs `body` in one transaction on one connection: committed if it
+    /// returns, rolled back if it throws or its task is cancelled first.
+    /// With `timeout`, every statement in it is limited (`statement_timeout`,
+    /// and `lock_timeout`, so a blocked DDL does not hang past a task's timeout).
+    ///
+    /// Never commits after a stop: cancellation before COMMIT rolls back. If
+    /// the connection goes while COMMIT is in flight, the outcome is asked of
+    /// the server (`txid_status`): a transaction that did commit returns its
+    /// result, so the caller records success instead of retrying on top of it;
+    /// one whose fate cannot be learnt is an error that is not worth retrying.
+    public func withTransaction<T: Sendable>(timeout: Duration? = nil, _ body: (WarehouseSession) async throws -> T) async throws -> T {
+        try await withStoppableConnection { connection in
+            let session = WarehouseSession(connection: connection, logger: store.logger)
+            try await session.executeOne("BEGIN")
+            // One round trip: the transaction's id (to learn its fate later) and its limits.
+            var setup = "SELECT txid_current()::text"
+            if let timeout {
+                let ms = timeout.postgresMilliseconds
+                setup += ", set_config('statement_timeout', '\(ms)', true), set_config('lock_timeout', '\(ms)', true)"
+            }
+            let transactionID = try await session.rows(setup).first?.first ?? nil
+            let result: T
+            do {
+                result = try await body(session)
+                try Task.checkCancellation()
+            } catch {
+                await session.resetOrClose("ROLLBACK")
+                throw error
+            }
+            do {
+                try await session.executeOne("COMMIT")
+                return result
+            } catch {
+                // Stopped or cut off while COMMIT was in flight: it may have landed.
+                guard error is CancellationError || (error as? WarehouseError)?.isConnectionProblem == true else { throw error }
+                switch await commitOutcome(of: transactionID) {
+                case .committed: return result
+                case .aborted: throw error
+                case .unknown:
+                    throw WarehouseError(message: "the connection was lost during COMMIT and whether the transaction committed "
+                                         + "could not be learnt (\(error)); check the target tables before running it again")
+                }
+            }
+        }
+    }
+
+    enum CommitOutcome: Sendable { case committed, aborted, unknown }
+
+    /// Asks the server whether transaction `id` committed, on a fresh
+    /// connection and outside the caller's cancellation (the caller is often
+    /// the task that was just stopped), within a few seconds.
+    func commitOutcome(of id: String?) async -> CommitOutcome {
+        guard let id, let xid = Int64(id) else { return .unknown }
+        let client = store.client, logger = store.logger
+        let check = Task { () -> CommitOutcome in
+            do {
+                return try await withDeadline(.seconds(10)) {
+                    while true {
+                        let rows = try await client.query("SELECT txid_status(\(xid))::text", logger: logger).collect()
+                        switch rows.first.flatMap({ try? $0.decode(String?.self) }) ?? nil {
+                        case "committed": return .committed
+                        case "aborted": return .aborted
+                        // The server has not yet rolled back the closed connection's transaction.
+                        case "in progress": try await Task.sleep(for: .milliseconds(50))
+                        default: return .unknown
+                        }
+                    }
+                }
+            } catch {
+                return .unknown
+            }
+        }
+        return await check.value
+    }
+}
+
+extension WarehouseSession {
+    /// Sends a cleanup statement (`ROLLBACK`, `RESET …`) so the pooled
+    /// connection goes back clean; if that cannot be done (the task was
+    /// stopped, the connection broke), closes it instead: a connection in an
+    /// unknown state must never be handed to the next task.
+    func resetOrClose(_ sql: String) async {
+        if !Task.isCancelled, !connection.isClosed, (try? await executeOne(sql)) != nil { return }
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = closing
+    }
+}
