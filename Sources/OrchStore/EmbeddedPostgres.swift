@@ -1,5 +1,4 @@
 import Foundation
-import OrchSpec
 import Subprocess
 #if canImport(Glibc)
 import Glibc
@@ -9,6 +8,11 @@ import Glibc
 /// on demand with the machine's `initdb`/`pg_ctl`. Postgres refuses to run as
 /// root, so as root the cluster belongs to an unprivileged user (`postgres`
 /// when it exists, else `nobody`).
+///
+/// The cluster trusts every connection that reaches its socket, so privacy
+/// comes from the file system: the cluster folder and the socket folder are
+/// 0700 and belong to the cluster's account (root gets in anyway), and there is
+/// no TCP listener.
 public struct EmbeddedPostgres: Sendable {
     public struct Configuration: Sendable {
         /// `ORCH_HOME`; the cluster lives in `<home>/postgres`.
@@ -22,6 +26,8 @@ public struct EmbeddedPostgres: Sendable {
     public let directory: String
     public var dataDirectory: String { directory + "/data" }
     public var logFile: String { directory + "/server.log" }
+    /// Records the socket folder when it lives under /tmp (its name is random).
+    var socketRecord: String { directory + "/socket-directory" }
     public static let port = 5432
 
     public init(configuration: Configuration) {
@@ -30,30 +36,27 @@ public struct EmbeddedPostgres: Sendable {
         self.directory = home + "/postgres"
     }
 
-    /// Where the socket goes: inside the cluster folder when the path is short
-    /// enough for a Unix socket (107 bytes), else a folder under /tmp.
-    public var socketDirectory: String {
+    /// The socket folder inside the cluster folder, when the path is short
+    /// enough for a Unix socket (107 bytes); nil means a folder under /tmp.
+    var socketInside: String? {
         let inside = directory + "/socket"
-        if inside.utf8.count + ".s.PGSQL.5432".utf8.count + 1 < 100 { return inside }
-        return "/tmp/orch-pg-" + String(StableHash.hex(directory).prefix(12))
-    }
-
-    public var url: DatabaseURL {
-        DatabaseURL(user: "postgres", database: "postgres", host: socketDirectory, port: Self.port)
+        return inside.utf8.count + ".s.PGSQL.5432".utf8.count + 1 < 100 ? inside : nil
     }
 
     /// Initialises the cluster the first time, starts it if it is not running,
     /// and returns its URL. Safe to call from several processes at once.
     public func start() async throws -> DatabaseURL {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let owner = try ServerOwner.current()
+        let account = FolderOwner.cluster(owner)
+        let home = (directory as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        // Before the lock: the lock file lives in this folder, so it must be ours first.
+        try PrivateFolder.ensure(directory, owner: account, what: "the cluster folder")
         return try await withFileLock(directory + "/.orch.lock") {
             let bin = try Self.findBinaries()
-            let owner = try ServerOwner.current()
-            try FileManager.default.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+            let socket = try socketDirectory(owner: account)
             if let owner = owner {
-                try await run("/bin/chown", ["-R", "\(owner.name):", directory, socketDirectory], as: nil)
-                let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socketDirectory],
-                                              as: owner, check: false)
+                let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socket], as: owner, check: false)
                 guard reachable.ok else {
                     throw StoreError.embedded("""
                     orch runs as root, so its PostgreSQL runs as the user `\(owner.name)`, who cannot reach \(directory).
@@ -70,9 +73,17 @@ public struct EmbeddedPostgres: Sendable {
                                                         "--locale=C.UTF-8", "-N"], as: owner, check: false)
                 guard r.ok else { throw StoreError.embedded("initdb failed:\n\(r.output)") }
             }
-            let status = try await run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: owner, check: false)
-            if !status.ok {
-                var options = "-c listen_addresses='' -k \(socketDirectory) -p \(Self.port) -c max_connections=100"
+            var running = try await run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: owner, check: false).ok
+            if running && !Self.exists(socket + "/.s.PGSQL.\(Self.port)") {
+                // Up, but listening in another folder (an older orch's predictable
+                // /tmp one, or one a /tmp cleaner removed): restart it here.
+                try await stop()
+                running = false
+            }
+            if !running {
+                var options = "-c listen_addresses='' -k \(socket) -p \(Self.port) -c max_connections=100"
+                // The socket file itself refuses other accounts too, whatever becomes of its folder.
+                options += " -c unix_socket_permissions=0700"
                 if !configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
                 let r = try await run(bin + "/pg_ctl", ["start", "-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options],
                                       as: owner, check: false)
@@ -82,8 +93,40 @@ public struct EmbeddedPostgres: Sendable {
                     throw StoreError.embedded("pg_ctl start failed:\n\(r.output)\nserver log (\(logFile)):\n\(tail)")
                 }
             }
-            return url
+            return DatabaseURL(user: "postgres", database: "postgres", host: socket, port: Self.port)
         }
+    }
+
+    /// The socket folder, made private to `account`. Inside the cluster folder
+    /// it is fixed up in place (nobody else can reach it there). Under /tmp its
+    /// name is random (mkdtemp) and recorded in the cluster folder, so every orch
+    /// process finds it; a recorded folder that is gone or no longer private is
+    /// replaced, never adopted. Call with the lock held.
+    private func socketDirectory(owner account: FolderOwner) throws -> String {
+        if let inside = socketInside {
+            try PrivateFolder.ensure(inside, owner: account, what: "the socket folder")
+            return inside
+        }
+        let recorded = (try? String(contentsOfFile: socketRecord, encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if !recorded.isEmpty {
+            switch PrivateFolder.state(of: recorded, owner: account) {
+            case .privateToOwner: return recorded
+            case .missing: break
+            case .unsafe(let reason):
+                FileHandle.standardError.write(Data("""
+                orch: warning: the socket folder \(recorded) (recorded in \(socketRecord)) is not safe to use: \(reason). \
+                Using a new one; check who changed it.\n
+                """.utf8))
+            }
+        }
+        let fresh = try PrivateFolder.makeTemporary(prefix: "/tmp/orch-pg-", owner: account)
+        do {
+            try Data((fresh + "\n").utf8).write(to: URL(fileURLWithPath: socketRecord), options: .atomic)
+        } catch {
+            throw StoreError.embedded("cannot record the socket folder in \(socketRecord): \(error)")
+        }
+        return fresh
     }
 
     /// Whether the cluster's server is up.
@@ -123,6 +166,11 @@ public struct EmbeddedPostgres: Sendable {
         """)
     }
 
+    private static func exists(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0
+    }
+
     private struct Outcome {
         var ok: Bool
         var output: String
@@ -149,9 +197,19 @@ public struct EmbeddedPostgres: Sendable {
     /// Holds an exclusive `flock` on `path` while `body` runs, so two orch
     /// processes do not initialise or start the same cluster at once.
     private func withFileLock<T>(_ path: String, _ body: () async throws -> T) async throws -> T {
-        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw StoreError.embedded("cannot open lock file \(path): \(String(cString: strerror(errno)))") }
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
+            throw StoreError.embedded("""
+            cannot open the lock file \(path): \(reason).
+              Check what it is, remove it, and run again.
+            """)
+        }
         defer { close(fd) }
+        // Older orch versions made it 0644. Best effort: it holds nothing, and
+        // its folder is private anyway.
+        var st = stat()
+        if fstat(fd, &st) == 0, st.st_mode & 0o777 != 0o600 { _ = fchmod(fd, 0o600) }
         while flock(fd, LOCK_EX) != 0 {
             guard errno == EINTR else { throw StoreError.embedded("cannot lock \(path): \(String(cString: strerror(errno)))") }
         }
@@ -163,11 +221,13 @@ public struct EmbeddedPostgres: Sendable {
 /// The unprivileged user that owns the cluster when orch runs as root.
 struct ServerOwner: Sendable {
     var name: String
+    var uid: uid_t
+    var gid: gid_t
 
     static func current() throws -> ServerOwner? {
         guard geteuid() == 0 else { return nil }
-        for name in ["postgres", "nobody"] where getpwnam(name) != nil {
-            return ServerOwner(name: name)
+        for name in ["postgres", "nobody"] {
+            if let pw = getpwnam(name) { return ServerOwner(name: name, uid: pw.pointee.pw_uid, gid: pw.pointee.pw_gid) }
         }
         throw StoreError.embedded("running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL")
     }
