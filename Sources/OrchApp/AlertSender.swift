@@ -14,7 +14,7 @@ import SystemPackage
 /// Retried, time-limited; a failing alert is logged (stderr and the run's
 /// `alerts.log`), never fatal. The run is recorded before this runs.
 enum AlertSender {
-    static func send(_ alert: AlertSpec, report: RunReport, render: (String) throws -> String) async {
+    static func send(_ alert: AlertSpec, report: RunReport, secrets: SecretMask, render: (String) throws -> String) async {
         let text = summaryText(report)
         let failed = report.failedTasks.map { ["task": $0.task, "error": $0.message ?? "", "error_class": $0.errorClass ?? ""] }
         let payload: [String: Any] = [
@@ -46,7 +46,8 @@ enum AlertSender {
                 problems.append("command: \(error)")
             }
         }
-        let log = problems.isEmpty ? "alert sent for run \(report.run.id)" : "alert for run \(report.run.id) failed: " + problems.joined(separator: "; ")
+        // A webhook URL is itself a secret (Slack's are): the problems may quote it.
+        let log = secrets.apply(problems.isEmpty ? "alert sent for run \(report.run.id)" : "alert for run \(report.run.id) failed: " + problems.joined(separator: "; "))
         if !problems.isEmpty { FileHandle.standardError.write(Data("orch: \(log)\n".utf8)) }
         if let dir = report.run.runDirectory {
             try? "\(Date().ISO8601Format()) \(log)\n".write(toFile: "\(dir)/alerts.log", atomically: true, encoding: .utf8)

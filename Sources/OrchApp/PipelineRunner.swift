@@ -69,6 +69,10 @@ public struct PipelineRunner: Sendable {
         let runID = request.runID ?? RunInfo.makeID()
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)
         let logicalTime = request.logicalTime
+        let alert = request.onFailure ?? spec.onFailure
+        let pipelineText = (try? String(contentsOfFile: spec.file, encoding: .utf8)) ?? ""
+        let referenced = SecretMask.referencedVariables(in: pipelineText + "\n" + (alert?.webhook ?? "") + "\n" + (alert?.command ?? ""))
+        let secrets = SecretMask.from(environment: environment.variables, referenced: referenced)
         let context = TemplateContext(
             params: params, env: environment.variables,
             run: ["id": runID, "logical_time": logicalTime.ISO8601Format(), "trigger": request.trigger.text],
@@ -106,6 +110,7 @@ public struct PipelineRunner: Sendable {
         if !diagnostics.isEmpty { throw SpecError(diagnostics.sorted { ($0.location?.line ?? 0) < ($1.location?.line ?? 0) }) }
 
         var plan = ExecutionPlan(graph: loaded.graph, selected: selected, tasks: tasks)
+        plan.secrets = secrets
         if let resuming {
             for t in resuming.tasks {
                 guard let i = loaded.graph.index(of: t.taskID) else { continue }
@@ -119,7 +124,10 @@ public struct PipelineRunner: Sendable {
                            host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
                            directory: resuming?.run.runDirectory ?? directory, tasks: plan.orderedIDs,
                            startedAt: resuming?.run.startedAt ?? Date())
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Logs, rejected rows and compiled SQL are the warehouse's data: the run folder is its owner's only.
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        chmod((directory as NSString).deletingLastPathComponent, 0o700)
+        chmod(directory, 0o700)
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency
         executorConfiguration.failFast = request.failFast
@@ -152,9 +160,13 @@ public struct PipelineRunner: Sendable {
                 FileHandle.standardError.write(Data("orch: could not build the report of run \(runID): \(StoreError.describe(error))\n".utf8))
             }
             if let report = built {
-                try? report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
-                if let alert = request.onFailure ?? spec.onFailure {
-                    await AlertSender.send(alert, report: report) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }
+                do {
+                    try report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
+                } catch {
+                    FileHandle.standardError.write(Data("orch: warning: could not write \(info.directory)/report.md: \(error.localizedDescription)\n".utf8))
+                }
+                if let alert {
+                    await AlertSender.send(alert, report: report, secrets: secrets) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }
                 }
             }
         }

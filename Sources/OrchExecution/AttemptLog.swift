@@ -1,4 +1,5 @@
 import Foundation
+import OrchSpec
 import Synchronization
 
 /// The log file of one attempt (`…/<task>/attempt-<n>.log`). Opened for
@@ -7,23 +8,35 @@ import Synchronization
 public final class AttemptLog: Sendable {
     public let path: String
     private let handle: Mutex<FileHandle?>
+    private let secrets: SecretMask
+    private let failure = Mutex<String?>(nil)
 
-    /// Creates (or truncates) the file and its folder.
-    public init(path: String) throws {
+    /// Creates (or truncates) the file, readable by its owner only, and its folder (0700).
+    public init(path: String, secrets: SecretMask = .none) throws {
         self.path = path
+        self.secrets = secrets
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
     }
 
-    /// Appends `text` and a newline.
+    /// Appends `text` and a newline, secrets masked. A failed write (a full
+    /// disk) is remembered: the executor fails the attempt rather than
+    /// reporting a success whose log is gone.
     public func write(_ text: String) {
-        let data = Data((text.hasSuffix("\n") ? text : text + "\n").utf8)
-        handle.withLock { $0.map { try? $0.write(contentsOf: data) } }
+        let data = Data(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8)
+        handle.withLock { h in
+            guard let h else { return }
+            do { try h.write(contentsOf: data) } catch {
+                failure.withLock { $0 = $0 ?? "writing \(path) failed: \(error.localizedDescription)" }
+            }
+        }
     }
+
+    /// Why a write to this log failed, if one did.
+    public var writeFailure: String? { failure.withLock { $0 } }
 
     public func close() {
         handle.withLock { h in

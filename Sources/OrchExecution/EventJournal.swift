@@ -1,3 +1,5 @@
+import OrchSpec
+
 /// Delivers events to observers in order, off the executor's path: emitting
 /// is a non-blocking append, and each observer has its own queue and
 /// consumer. So a slow or stalled store write (a database outage) never
@@ -5,8 +7,12 @@
 /// task can still have its final state recorded.
 public struct EventJournal: Sendable {
     private let queues: [(stream: AsyncStream<RunEvent>, continuation: AsyncStream<RunEvent>.Continuation, observer: any RunObserver)]
+    /// Applied to every event before any observer sees it: one place, so no
+    /// sink (store, console, report, alert, lineage) can leak a secret.
+    private let secrets: SecretMask
 
-    public init(observers: [any RunObserver]) {
+    public init(observers: [any RunObserver], secrets: SecretMask = .none) {
+        self.secrets = secrets
         queues = observers.map { observer in
             let (stream, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .unbounded)
             return (stream, continuation, observer)
@@ -14,6 +20,7 @@ public struct EventJournal: Sendable {
     }
 
     public func emit(_ event: RunEvent) {
+        let event = secrets.isEmpty ? event : event.masked(by: secrets)
         for queue in queues { queue.continuation.yield(event) }
     }
 

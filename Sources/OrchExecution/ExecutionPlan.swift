@@ -33,6 +33,8 @@ public struct ExecutionPlan: Sendable {
     /// Attempts already made per node in an earlier attempt of this run, so
     /// new attempts continue the numbering instead of overwriting logs.
     public var previousAttempts: [Int: Int]
+    /// Secret values of this run, hidden in every event and log line orch writes.
+    public var secrets: SecretMask = .none
 
     public init(graph: TaskGraph, selected: Set<Int>, tasks: [Int: PlannedTask],
                 alreadySucceeded: Set<Int> = [], previousAttempts: [Int: Int] = [:]) {

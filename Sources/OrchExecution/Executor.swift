@@ -30,7 +30,7 @@ public struct Executor: Sendable {
     /// to `observers` in order, and all are delivered before this returns.
     public func run(_ plan: ExecutionPlan, info: RunInfo, observers: [any RunObserver],
                     stop: StopSignal = StopSignal()) async -> RunStatus {
-        let journal = EventJournal(observers: observers)
+        let journal = EventJournal(observers: observers, secrets: plan.secrets)
         return await withTaskGroup(of: RunStatus?.self) { group in
             group.addTask {
                 await journal.deliver()
@@ -70,7 +70,7 @@ public struct Executor: Sendable {
                     journal.emit(.taskStateChanged(task: task.id, state: .running, at: Date(), message: nil))
                     let firstAttempt = (plan.previousAttempts[i] ?? 0) + 1
                     group.addTask {
-                        let (state, message) = await runTask(task, firstAttempt: firstAttempt, info: info, journal: journal)
+                        let (state, message) = await runTask(task, firstAttempt: firstAttempt, info: info, secrets: plan.secrets, journal: journal)
                         return .taskEnded(i, state, message)
                     }
                 }
@@ -103,7 +103,7 @@ public struct Executor: Sendable {
     }
 
     /// All attempts of one task; returns its final state and a message.
-    private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo,
+    private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo, secrets: SecretMask,
                          journal: EventJournal) async -> (TaskState, String?) {
         let taskDirectory = (info.directory as NSString).appendingPathComponent(task.id)
         let lastAttempt = firstAttempt + task.retry.retries
@@ -114,7 +114,7 @@ public struct Executor: Sendable {
             let logPath = (taskDirectory as NSString).appendingPathComponent("attempt-\(attempt).log")
             let log: AttemptLog
             do {
-                log = try AttemptLog(path: logPath)
+                log = try AttemptLog(path: logPath, secrets: secrets)
             } catch {
                 return (.failed, "cannot create the attempt log \(logPath): \(error)")
             }
@@ -123,7 +123,7 @@ public struct Executor: Sendable {
             let context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
                                       maxAttempts: lastAttempt, logicalTime: info.logicalTime,
                                       taskDirectory: taskDirectory, log: log, timeout: task.timeout)
-            let result = await runAttempt(task, context: context)
+            var result = await runAttempt(task, context: context)
             let finished = Date()
             var record = AttemptRecord(task: task.id, attempt: attempt, status: .succeeded, startedAt: started,
                                        finishedAt: finished, errorClass: nil, error: nil, exitCode: nil,
@@ -156,6 +156,15 @@ public struct Executor: Sendable {
                 log.write("== orch: cancelled")
             }
             log.close()
+            // A log that could not be written (a full disk) is never a silent success.
+            if record.status == .succeeded, let problem = log.writeFailure {
+                let failure = TaskFailure("log_write", "the attempt log could not be written (\(problem)); the work may have "
+                                          + "finished, but what it did is not on record", retryable: false)
+                record.status = .failed
+                record.errorClass = failure.errorClass
+                record.error = failure.message
+                result = .failed(failure)
+            }
             record.logTail = AttemptLog.tail(of: logPath, lines: configuration.logTailLines)
             journal.emit(.attemptFinished(record))
 
