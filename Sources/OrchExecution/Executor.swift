@@ -242,6 +242,7 @@ public struct Executor: Sendable {
                     case .failure where timedOut: outcome = .timedOut(task.timeout ?? .zero)
                     case .failure where Task.isCancelled: outcome = .cancelled
                     case let .failure(error as TaskFailure): outcome = .failed(error)
+                    case let .failure(error as any TaskFailureConvertible): outcome = .failed(error.taskFailure(doing: nil))
                     case .failure(is CancellationError): outcome = .cancelled
                     case let .failure(error):
                         outcome = .failed(TaskFailure("internal", String(describing: error), retryable: false))

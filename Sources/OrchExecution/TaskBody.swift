@@ -121,3 +121,11 @@ public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { message }
 }
+
+/// An error that knows which `TaskFailure` it is (a warehouse error: its
+/// class and whether a retry may help). The executor maps such errors
+/// itself, so one that escapes a task kind is never an "internal" error.
+public protocol TaskFailureConvertible: Error {
+    /// The failure, its message prefixed with what was being done (`loading raw.x`).
+    func taskFailure(doing: String?) -> TaskFailure
+}

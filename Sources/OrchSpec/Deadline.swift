@@ -3,6 +3,7 @@
 /// cancellation is really stopped when the limit passes.
 public struct DeadlineExceeded: Error, Sendable, Hashable, CustomStringConvertible {
     public var limit: Duration
+    public init(limit: Duration) { self.limit = limit }
     public var description: String { "did not finish within \(DurationText.format(limit))" }
 }
 

@@ -1,5 +1,6 @@
 import NIOCore
 import PostgresNIO
+import OrchSpec
 import Synchronization
 
 /// Two facts of PostgresNIO 1.33 that make a plain `connection.query` unsafe
@@ -14,19 +15,45 @@ import Synchronization
 /// and rolls back the open transaction; the pool never hands it out again).
 extension PostgresConnection {
     func stoppable<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        try Task.checkCancellation()
         guard !isClosed else { throw WarehouseError.connectionClosed }
-        let outcome = OneShot<T>()
-        let work = Task {
-            do { outcome.finish(.success(try await operation(self))) } catch { outcome.finish(.failure(error)) }
-        }
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { outcome.install($0) }
-        } onCancel: {
+        return try await abandonable(onStop: {
             let closing: EventLoopFuture<Void> = self.close()
             _ = closing
+        }) {
+            try await operation(self)
+        }
+    }
+}
+
+/// Runs `operation` in a task of its own and waits for it until it ends,
+/// the caller is cancelled (`CancellationError`) or `limit` passes
+/// (`DeadlineExceeded`), whichever is first; `onStop` runs on the last two.
+/// For calls that may not honour cancellation (PostgresNIO's): the caller
+/// always gets control back; an operation that never ends is left behind,
+/// suspended, rather than holding the caller for ever.
+func abandonable<T: Sendable>(limit: Duration? = nil, onStop: @escaping @Sendable () -> Void = {},
+                              _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+    try Task.checkCancellation()
+    let outcome = OneShot<T>()
+    let work = Task {
+        do { outcome.finish(.success(try await operation())) } catch { outcome.finish(.failure(error)) }
+    }
+    let timer = limit.map { limit in
+        Task {
+            guard (try? await Task.sleep(for: limit)) != nil else { return }
+            if outcome.finish(.failure(DeadlineExceeded(limit: limit))) {
+                onStop()
+                work.cancel()
+            }
+        }
+    }
+    defer { timer?.cancel() }
+    return try await withTaskCancellationHandler {
+        try await withCheckedThrowingContinuation { outcome.install($0) }
+    } onCancel: {
+        if outcome.finish(.failure(CancellationError())) {
+            onStop()
             work.cancel()
-            outcome.finish(.failure(CancellationError()))
         }
     }
 }
@@ -53,15 +80,18 @@ final class OneShot<T: Sendable>: Sendable {
         if let ready { continuation.resume(with: ready) }
     }
 
-    func finish(_ result: Result<T, any Error>) {
-        let waiting: CheckedContinuation<T, any Error>? = state.withLock { s in
-            guard s.result == nil, !s.resumed else { return nil }
+    /// Returns whether this result was the first (the one the waiter gets).
+    @discardableResult
+    func finish(_ result: Result<T, any Error>) -> Bool {
+        let (first, waiting): (Bool, CheckedContinuation<T, any Error>?) = state.withLock { s in
+            guard s.result == nil, !s.resumed else { return (false, nil) }
             s.result = result
-            guard let c = s.continuation else { return nil }
+            guard let c = s.continuation else { return (true, nil) }
             s.resumed = true
             s.continuation = nil
-            return c
+            return (true, c)
         }
         waiting?.resume(with: result)
+        return first
     }
 }

@@ -1,3 +1,4 @@
+import OrchSpec
 import PostgresNIO
 
 /// Errors from the store and the embedded database, worded for the person
@@ -15,8 +16,17 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         StoreError("embedded PostgreSQL: \(detail)")
     }
 
+    /// The error inside PostgresNIO's transaction wrapper (what failed: BEGIN,
+    /// the body, COMMIT), so that every caller classifies the real cause.
+    public static func underlying(_ error: any Error) -> any Error {
+        guard let wrapped = error as? PostgresTransactionError else { return error }
+        return underlying(wrapped.commitError ?? wrapped.closureError ?? wrapped.beginError ?? wrapped.rollbackError ?? error)
+    }
+
     /// Postgres' own message, detail and hint, instead of PSQLError's generic text.
     public static func describe(_ error: any Error) -> String {
+        let error = underlying(error)
+        if let late = error as? DeadlineExceeded { return "PostgreSQL did not answer within \(late.limit); is the server running?" }
         guard let psql = error as? PSQLError else { return String(describing: error) }
         if let info = psql.serverInfo {
             var text = info[.message] ?? "server error"
@@ -35,6 +45,10 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Errors worth retrying: the connection, not the statement, failed.
     public static func isConnectionProblem(_ error: any Error) -> Bool {
+        let error = underlying(error)
+        if let warehouse = error as? WarehouseError { return warehouse.isConnectionProblem }
+        // A call that got no answer in orch's bookkeeping limit: the connection is as good as gone.
+        if error is DeadlineExceeded { return true }
         guard let psql = error as? PSQLError else { return false }
         if let state = psql.serverInfo?[.sqlState] {
             // 08: connection exception; 57P01-03: admin shutdown / crash shutdown / cannot connect now.

@@ -23,6 +23,7 @@ public final class StoreRecorder: RunObserver {
     }
 
     public func observe(_ event: RunEvent) async {
+        let (repository, runID) = (self.repository, self.runID)
         await write(event) {
             switch event {
             case let .runStarted(info):
@@ -42,13 +43,17 @@ public final class StoreRecorder: RunObserver {
         }
     }
 
-    private func write(_ event: RunEvent, _ body: () async throws -> Void) async {
+    /// How long one state write may take before it counts as a lost connection and is tried again.
+    static let writeLimit: Duration = .seconds(30)
+
+    private func write(_ event: RunEvent, _ body: @escaping @Sendable () async throws -> Void) async {
         let started = ContinuousClock.now
         var delay = Duration.milliseconds(100)
         var warned = false
         while true {
             do {
-                try await body()
+                // PostgresNIO can wait for ever on a connection that closed under it: never let that hold the run.
+                try await abandonable(limit: Self.writeLimit, body)
                 if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
                 return
             } catch where StoreError.isConnectionProblem(error) && !gaveUp.withLock({ $0 }) {

@@ -1,4 +1,5 @@
 import Foundation
+import OrchExecution
 import OrchSpec
 import PostgresNIO
 
@@ -141,4 +142,16 @@ extension Duration {
     /// As `statement_timeout` / `lock_timeout` take it: whole milliseconds,
     /// at least 1 (0 would mean no limit) and at most what Postgres accepts.
     var postgresMilliseconds: Int64 { max(1, min(wholeMilliseconds, Int64(Int32.max))) }
+}
+
+/// The one mapping of warehouse errors to task failures: a lost connection
+/// (wrapped or not), a serialization failure or a deadlock may succeed on a
+/// retry; anything else is the SQL's own fault and is not retried.
+extension WarehouseError: TaskFailureConvertible {
+    public var isRetryable: Bool { isConnectionProblem || ["40001", "40P01"].contains(sqlState ?? "") }
+
+    public func taskFailure(doing: String?) -> TaskFailure {
+        TaskFailure(isConnectionProblem ? "connection" : "sql_error", (doing.map { "\($0): " } ?? "") + description,
+                    retryable: isRetryable)
+    }
 }

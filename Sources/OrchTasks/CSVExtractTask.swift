@@ -132,8 +132,7 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
                               + "nothing was loaded and \(schema).\(table) is unchanged. First: " + first.joined(separator: "; ")
                               + ". All in \(rejectedPath)", retryable: false)
         } catch let error as WarehouseError {
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error",
-                              "loading \(schema).\(table): \(error)", retryable: error.isConnectionProblem)
+            throw error.taskFailure(doing: "loading \(schema).\(table)")
         }
         let loaded = outcome.rowsRead - outcome.rejected.count
         var facts = ["rows_read": String(outcome.rowsRead), "rows_loaded": String(loaded),

@@ -116,8 +116,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         do {
             inserted = try await store(chunk, warehouse: warehouse, timeout: context.timeout)
         } catch let error as WarehouseError {
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "storing into \(schema).\(table): \(error)",
-                              retryable: error.isConnectionProblem)
+            throw error.taskFailure(doing: "storing into \(schema).\(table)")
         }
         context.log.write("\(rowCount) row(s) in the response, \(inserted) new, \(rowCount - inserted) already stored")
         return TaskOutput(summary: "\(inserted) new row(s) in \(schema).\(table)",

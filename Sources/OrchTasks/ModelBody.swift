@@ -79,8 +79,7 @@ struct ModelBody: TaskBody {
                 }
             }
         } catch let error as WarehouseError {
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "\(model.file): \(error)",
-                              retryable: error.isConnectionProblem)
+            throw error.taskFailure(doing: model.file)
         }
         let summary = facts["inserted"].map { "\($0) inserted, \(facts["updated"] ?? "0") updated" } ?? facts["rows"].map { "\($0) rows" } ?? "view"
         context.log.write("built \(schema).\(name): \(summary)")

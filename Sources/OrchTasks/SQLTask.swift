@@ -57,9 +57,8 @@ public struct SQLTask: SingleTaskKind, TaskBody {
         } catch let error as WarehouseError {
             var place = origin
             if let line = error.line { place += ":\(line)" }
-            let retryable = error.isConnectionProblem || ["40001", "40P01"].contains(error.sqlState ?? "")
             context.log.write("\(place): \(error)")
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "\(place): \(error)", retryable: retryable)
+            throw error.taskFailure(doing: place)
         }
         return TaskOutput(summary: "ok")
     }

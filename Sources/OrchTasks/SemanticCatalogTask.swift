@@ -88,8 +88,7 @@ public struct SemanticCatalogTask: SingleTaskKind, TaskBody {
                     return Int(row.first?.first.flatMap { $0 } ?? "0") ?? 0
                 }
             } catch let error as WarehouseError {
-                throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "refreshing the catalog: \(error)",
-                                  retryable: error.isConnectionProblem)
+                throw error.taskFailure(doing: "refreshing the catalog")
             }
         }()
         guard problems.isEmpty else {

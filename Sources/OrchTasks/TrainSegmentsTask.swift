@@ -57,7 +57,7 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         do {
             (columns, rows) = try await warehouse.withTransaction(timeout: context.timeout) { try await $0.table(query) }
         } catch let error as WarehouseError {
-            throw TaskFailure("sql_error", "the features query failed: \(error)", retryable: error.isConnectionProblem)
+            throw error.taskFailure(doing: "the features query")
         }
         guard columns.count == 5 else {
             throw TaskFailure("features", "the features query returns \(columns.count) column(s) (\(columns.joined(separator: ", "))); "
@@ -102,8 +102,7 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
                 try await session.swapIn(schema: schema, table: table, fresh: fresh)
             }
         } catch let error as WarehouseError {
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "writing \(schema).\(table): \(error)",
-                              retryable: error.isConnectionProblem)
+            throw error.taskFailure(doing: "writing \(schema).\(table)")
         }
         let summary = zip(model.names, model.sizes).sorted { SegmentNaming.id(of: $0.0) < SegmentNaming.id(of: $1.0) }
             .map { "\($0.0) \($0.1)" }.joined(separator: ", ")

@@ -1,0 +1,72 @@
+import Foundation
+import Testing
+import OrchSampleData
+import OrchTestSupport
+
+/// The database stopped with `pg_ctl stop -m immediate` in the middle of the
+/// marketing pipeline and started again a few seconds later, in a loop:
+/// every run ends (no task hangs in `running`), and after `orch retry` the
+/// warehouse holds exactly what a clean run gives and every succeeded task
+/// has its succeeded attempt on record. `ORCH_FAULT_ROUNDS` sets the rounds
+/// (2 by default; the long mode, `bash .ci/faults`, runs 10).
+@Suite("database restarts mid-run", .timeLimit(.minutes(10)))
+struct DatabaseRestartTests {
+    static let rounds = ProcessInfo.processInfo.environment["ORCH_FAULT_ROUNDS"].flatMap(Int.init) ?? 2
+
+    @Test("pg_ctl stop -m immediate mid-run, restart after 2-5 s: no hang, retry gives exact counts")
+    func restartLoop() async throws {
+        var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
+        try await withTemporaryDirectory { dir in
+            try SampleData.generate(seed: 42).write(to: "\(dir)/data")
+            let home = "\(dir)/home"
+            let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": "", "ORCH_HEARTBEAT_INTERVAL": "1s"]
+            defer { stopEmbedded(home: home) }
+            let pipeline = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"
+            #expect(try await runOrch(["db", "start"], environment: vars, directory: dir).status == 0)
+            for round in 1...Self.rounds {
+                let run = try startOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
+                let stopAfter = 0.5 + 3 * rng.unit(), downFor = 2 + 3 * rng.unit()
+                try await Task.sleep(for: .milliseconds(Int(stopAfter * 1000)))
+                try await pgCtl(["stop", "-m", "immediate"], home: home)
+                try await Task.sleep(for: .milliseconds(Int(downFor * 1000)))
+                #expect(try await runOrch(["db", "start"], environment: vars, directory: dir).status == 0)
+                let ended = Date()
+                let result = await run.wait()
+                let waited = Date().timeIntervalSince(ended)
+                let context = "round \(round): stopped after \(stopAfter) s for \(downFor) s; exit \(result.status)"
+                #expect([0, 1].contains(result.status), "\(context)\n\(result.stdout.suffix(2000))\(result.stderr)")
+                #expect(waited < 120, "\(context): the run took \(waited) s after the restart")
+                let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                let latest = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
+                let runID = try #require(latest["id"] as? String)
+                if latest["status"] as? String != "succeeded" {
+                    let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)
+                    #expect(retry.status == 0, "\(context); retry: \(retry.stdout.suffix(2000))\(retry.stderr)")
+                }
+                let check = try await runOrch(["db", "psql", "-tA", "-c", """
+                SELECT (SELECT count(*) FROM analytics.fct_sales) || ',' || (SELECT count(*) FROM analytics.dim_customer) || ',' ||
+                       (SELECT count(*) FROM raw.online_sales) || ',' ||
+                       (SELECT count(*) FROM orch.task_runs WHERE run_id = '\(runID)' AND state <> 'succeeded') || ',' ||
+                       (SELECT count(*) FROM orch.task_runs t WHERE run_id = '\(runID)' AND state = 'succeeded' AND NOT EXISTS (
+                          SELECT 1 FROM orch.attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.status = 'succeeded'))
+                """], environment: vars, directory: dir)
+                #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "52924,1468,52924,0,0", "\(context): \(check.stdout)\(check.stderr)")
+            }
+        }
+    }
+
+    /// `pg_ctl` on the embedded cluster, as its owner.
+    func pgCtl(_ arguments: [String], home: String) async throws {
+        let bin = ["/usr/lib/postgresql/15/bin", "/usr/lib/postgresql/16/bin", "/usr/lib/postgresql/17/bin", "/usr/bin"]
+            .first { FileManager.default.isExecutableFile(atPath: "\($0)/pg_ctl") } ?? "/usr/bin"
+        let process = Process()
+        var argv = ["\(bin)/pg_ctl"] + arguments + ["-D", "\(home)/postgres/data"]
+        if geteuid() == 0 { argv = ["-u", "postgres", "--"] + argv }
+        process.executableURL = URL(fileURLWithPath: geteuid() == 0 ? "/usr/sbin/runuser" : argv.removeFirst())
+        process.arguments = argv
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
+    }
+}
