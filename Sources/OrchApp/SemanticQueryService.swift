@@ -54,10 +54,19 @@ public struct SemanticQueryService: Sendable {
         }
     }
 
+    /// Bounds on one answer: `orch query` is for people, not for exports.
+    public static let maxRows = 10_000
+    public static let timeout: Duration = .seconds(60)
+
     public func answer(_ question: String, filter: String? = nil, top: Int? = nil, descending: Bool? = nil) async throws -> Answer {
         let sql = try await sql(for: question, filter: filter, top: top, descending: descending)
         do {
-            let result = try await store.warehouse.withTransaction { try await $0.table(sql) }
+            // `--where` is raw SQL from whoever types it: read-only, time-limited, and capped in rows.
+            let capped = "SELECT * FROM (\n\(sql)\n) AS answer LIMIT \(Self.maxRows + 1)"
+            let result = try await store.warehouse.withTransaction(timeout: Self.timeout, readOnly: true) { try await $0.table(capped) }
+            guard result.rows.count <= Self.maxRows else {
+                throw RunSetupError("the answer has more than \(Self.maxRows) rows; ask for fewer (`top N`, a period, --where)\n\(sql)")
+            }
             return Answer(sql: sql, columns: result.columns, rows: result.rows)
         } catch let error as WarehouseError {
             throw RunSetupError("the query failed: \(error)\n\(sql)")

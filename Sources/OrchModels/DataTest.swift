@@ -91,7 +91,23 @@ public struct DataTest: Sendable {
 }
 
 func quoteIdentifier(_ name: String) -> String {
-    // Plain lower-case names stay readable in the SQL kept with results.
-    if name.allSatisfy({ $0.isLowercase || $0.isNumber || $0 == "_" }) && !(name.first?.isNumber ?? true) { return name }
+    // Plain lower-case names stay readable in the SQL kept with results, unless
+    // they are keywords (`user` unquoted is `current_user`, `order` a syntax error).
+    if name.allSatisfy({ ($0.isASCII && $0.isLowercase) || $0.isNumber || $0 == "_" }) && !(name.first?.isNumber ?? true)
+        && !postgresReservedWords.contains(name) { return name }
     return "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
+
+/// PostgreSQL's reserved key words (SQL Key Words appendix: "reserved" and
+/// "reserved (can be function or type)"), which a bare column name must not be.
+let postgresReservedWords: Set<String> = [
+    "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "authorization", "binary", "both", "case",
+    "cast", "check", "collate", "collation", "column", "concurrently", "constraint", "create", "cross", "current_catalog",
+    "current_date", "current_role", "current_schema", "current_time", "current_timestamp", "current_user", "default",
+    "deferrable", "desc", "distinct", "do", "else", "end", "except", "false", "fetch", "for", "foreign", "freeze", "from",
+    "full", "grant", "group", "having", "ilike", "in", "initially", "inner", "intersect", "into", "is", "isnull", "join",
+    "lateral", "leading", "left", "like", "limit", "localtime", "localtimestamp", "natural", "not", "notnull", "null",
+    "offset", "on", "only", "or", "order", "outer", "overlaps", "placing", "primary", "references", "returning", "right",
+    "select", "session_user", "similar", "some", "symmetric", "system_user", "table", "tablesample", "then", "to",
+    "trailing", "true", "union", "unique", "user", "using", "variadic", "verbose", "when", "where", "window", "with",
+]

@@ -21,14 +21,15 @@ extension RunRepository {
         let statuses = keepFailed ? ["succeeded", "cancelled"] : ["succeeded", "cancelled", "failed", "crashed"]
         var lastSeen = ""
         while true {
-            var ids: [String] = []
+            var found: [String] = []
             let idRows = try await client.query("""
             SELECT id FROM orch.runs WHERE status = ANY(\(statuses)) AND coalesce(finished_at, started_at) < \(before)
               AND id > \(lastSeen) ORDER BY id LIMIT \(batchSize)
             """, logger: store.logger)
-            for try await id in idRows.decode(String.self) { ids.append(id) }
-            guard !ids.isEmpty else { break }
-            lastSeen = ids.last!
+            for try await id in idRows.decode(String.self) { found.append(id) }
+            guard let last = found.last else { break }
+            lastSeen = last
+            let ids = found
             let counts = try await client.withTransaction(logger: store.logger) { c -> (Int, Int, Int, [String]) in
                 var stats = (0, 0, 0)
                 let statRows = try await c.query("""
@@ -57,7 +58,11 @@ extension RunRepository {
             result.folders += counts.3
         }
         if !dryRun {
-            try await client.query("DELETE FROM orch.schedule_ticks WHERE claimed_at < \(before)", logger: store.logger)
+            // The latest tick of each schedule stays: catch-up starts from it.
+            try await client.query("""
+            DELETE FROM orch.schedule_ticks t WHERE claimed_at < \(before)
+              AND logical_time < (SELECT max(logical_time) FROM orch.schedule_ticks x WHERE x.schedule = t.schedule)
+            """, logger: store.logger)
         }
         return result
     }

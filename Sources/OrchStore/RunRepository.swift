@@ -6,7 +6,7 @@ import PostgresNIO
 /// statement (or one transaction) so that each transition lands as it happens.
 public struct RunRepository: Sendable {
     let store: Store
-    var client: PostgresClient { store.client }
+    var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
     // MARK: writes
 

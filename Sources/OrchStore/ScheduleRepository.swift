@@ -5,7 +5,7 @@ import PostgresNIO
 /// runs of a schedule, and crashed runs.
 public struct ScheduleRepository: Sendable {
     let store: Store
-    var client: PostgresClient { store.client }
+    var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
     /// Claims `(schedule, logicalTime)`; true if this caller won it.
     public func claim(schedule: String, logicalTime: Date, status: String, runID: String?, claimedBy: String) async throws -> Bool {

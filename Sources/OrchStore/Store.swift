@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import OrchSpec
 import PostgresNIO
 
 /// orch's state in PostgreSQL: runs, task runs, attempts. Reach it with
@@ -36,28 +37,21 @@ public final class Store: Sendable {
         }
     }
 
-    /// The first round trip (and the migrations), raced against `timeout`.
+    /// The first round trip (and the migrations), raced against `timeout`
+    /// (abandoned, not awaited, when it passes: a query on a dead connection may never return).
     private func connect(migrate: Bool, timeout: Duration) async throws {
-        try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask {
+        do {
+            try await abandonable(limit: timeout) {
                 if migrate { try await self.migrate() } else { try await self.ping() }
-                return true
             }
-            group.addTask {
-                try await Task.sleep(for: timeout)
-                return false
-            }
-            let connected = try await group.next() ?? false
-            group.cancelAll()
-            guard connected else {
-                throw StoreError("could not reach the orch database at \(url) within \(timeout); is it running? (`orch db start` for the embedded one)")
-            }
+        } catch is DeadlineExceeded {
+            throw StoreError("could not reach the orch database at \(url) within \(timeout); is it running? (`orch db start` for the embedded one)")
         }
     }
 
     /// A quick round trip, to tell "server down" from other problems.
     public func ping() async throws {
-        _ = try await client.query("SELECT 1").collect()
+        _ = try await BookkeepingClient(pool: client).query("SELECT 1", logger: logger).collect()
     }
 
     /// Runs a script of several statements on one connection, in a transaction.

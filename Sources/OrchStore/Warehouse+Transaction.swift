@@ -23,10 +23,12 @@ extension Warehouse {
     /// the server (`txid_status`): a transaction that did commit returns its
     /// result, so the caller records success instead of retrying on top of it;
     /// one whose fate cannot be learnt is an error that is not worth retrying.
-    public func withTransaction<T: Sendable>(timeout: Duration? = nil, _ body: (WarehouseSession) async throws -> T) async throws -> T {
+    /// - Parameter readOnly: `BEGIN READ ONLY`: any write in `body` fails (for SQL typed by a person).
+    public func withTransaction<T: Sendable>(timeout: Duration? = nil, readOnly: Bool = false,
+                                             _ body: (WarehouseSession) async throws -> T) async throws -> T {
         try await withStoppableConnection { connection in
             let session = WarehouseSession(connection: connection, logger: store.logger)
-            try await session.executeOne("BEGIN")
+            try await session.executeOne(readOnly ? "BEGIN READ ONLY" : "BEGIN")
             // One round trip: the transaction's id (to learn its fate later) and its limits.
             var setup = "SELECT txid_current()::text"
             if let timeout {

@@ -74,6 +74,13 @@ struct SemanticQueryTests {
             #expect(unknown.stderr.contains("`revnue`") && unknown.stderr.contains("revenue"))
             let filtered = try await runOrch(["query", "customers", "by", "location", "--where", "gender = 'F'", "--format", "json"], environment: vars)
             #expect(filtered.status == 0, "\(filtered.stderr)")
+            // `--where` is typed SQL: it runs read-only, so it cannot change anything.
+            _ = try await Store.with(db) { try await $0.warehouse.rows("CREATE SEQUENCE public.where_probe") }
+            let writing = try await runOrch(["query", "customers", "by", "location", "--where", "nextval('public.where_probe') > 0"],
+                                            environment: vars)
+            #expect(writing.status == 2, "\(writing.stdout)\(writing.stderr)")
+            #expect(writing.stderr.contains("read-only"), "\(writing.stderr)")
+            #expect(try await Store.with(db) { try await $0.warehouse.rows("SELECT is_called FROM public.where_probe") } == [["f"]])
         }
     }
 

@@ -28,6 +28,17 @@ struct ModelTemplateTests {
         #expect(try t.render(context(vars: ["start": "2020-01-01"])).sql.contains("'2020-01-01'"))
     }
 
+    @Test("a column named like a keyword is quoted in test SQL (user unquoted would test current_user)")
+    func keywordColumns() throws {
+        #expect(quoteIdentifier("user") == "\"user\"")
+        #expect(quoteIdentifier("order") == "\"order\"")
+        #expect(quoteIdentifier("customer_id") == "customer_id")
+        let test = DataTest(name: "not_null_t_user", model: "t", column: "user", kind: .notNull, severity: .error,
+                            location: SourceLocation(file: "t.yml", line: 1, column: 1))
+        let sql = try test.failingRowsSQL(relation: { _ in "public.t" }, vars: [:], modelNames: ["t"])
+        #expect(sql == "SELECT * FROM public.t WHERE \"user\" IS NULL")
+    }
+
     @Test("is_incremental chooses a branch")
     func incremental() throws {
         let t = try ModelTemplate("select 1 {% if is_incremental() %}where new{% else %}where all{% endif %} {% if not is_incremental() %}-- full{% endif %}", file: "m.sql")
