@@ -93,12 +93,19 @@ public struct CommandTask: SingleTaskKind, TaskBody {
         let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
         let status: TerminationStatus
         do {
-            status = try await Subprocess.run(
+            let result = try await Subprocess.run(
                 exe, arguments: Arguments(arguments), environment: .inherit.updating(env),
-                workingDirectory: FilePath(workingDirectory), platformOptions: platform,
+                workingDirectory: FilePath(workingDirectory), platformOptions: platform, input: .none,
                 output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
-            ).terminationStatus
+            ) { execution in
+                // Its own session: the group id is the pid. Known, so a hard exit can take the tree along.
+                let group = execution.processIdentifier.value
+                ChildProcessGroups.register(group)
+                return group
+            }
+            ChildProcessGroups.unregister(result.closureResult)
+            status = result.terminationStatus
         } catch {
             // Subprocess has already closed `fd` (closeAfterSpawningProcess) even when the spawn failed.
             throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)

@@ -12,7 +12,8 @@ enum SignalHandlers {
             let source = DispatchSource.makeSignalSource(signal: signo, queue: .global())
             source.setEventHandler {
                 if signo == SIGINT, stop.reason != nil {
-                    FileHandle.standardError.write(Data("orch: second interrupt, exiting now\n".utf8))
+                    FileHandle.standardError.write(Data("orch: second interrupt, exiting now (task processes killed)\n".utf8))
+                    ChildProcessGroups.killAll()
                     exit(130)
                 }
                 FileHandle.standardError.write(Data("orch: \(name): stopping running tasks and recording their state…\n".utf8))

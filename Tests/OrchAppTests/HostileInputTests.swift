@@ -244,3 +244,36 @@ struct HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    @Test("a second Ctrl-C exits at once and takes the task's process tree with it")
+    func secondInterrupt() async throws {
+        try await withEnv { env in
+            let pidFile = "\(env.home)/child.pid"
+            let p = try env.write("p.yml", """
+            name: interrupted
+            tasks:
+              - { id: a, kind: command, command: "sleep 300 & echo $! > \(pidFile); wait" }
+            """)
+            let run = try startOrch(["run", p], environment: env.vars, directory: env.home)
+            var child: Int32?
+            for _ in 0..<200 where child == nil {
+                child = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let pid = try #require(child)
+            run.signal(SIGINT)
+            try await Task.sleep(for: .milliseconds(100))
+            run.signal(SIGINT)
+            let r = await run.wait()
+            #expect(r.status == 130, "\(r.stderr)")
+            var alive = true
+            for _ in 0..<40 where alive {
+                alive = kill(pid, 0) == 0
+                if alive { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            #expect(!alive, "the task's `sleep` (pid \(pid)) is still running")
+            if alive { kill(pid, SIGKILL) }
+        }
+    }
+}
