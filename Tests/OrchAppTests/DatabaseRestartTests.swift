@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import OrchSampleData
+import OrchStore
 import OrchTestSupport
 
 /// The database stopped with `pg_ctl stop -m immediate` in the middle of the
@@ -9,7 +10,7 @@ import OrchTestSupport
 /// warehouse holds exactly what a clean run gives and every succeeded task
 /// has its succeeded attempt on record. `ORCH_FAULT_ROUNDS` sets the rounds
 /// (2 by default; the long mode, `bash .ci/faults`, runs 10).
-@Suite("database restarts mid-run", .timeLimit(.minutes(10)))
+@Suite("faults mid-run: database restarts, kill -9", .timeLimit(.minutes(10)))
 struct DatabaseRestartTests {
     static let rounds = ProcessInfo.processInfo.environment["ORCH_FAULT_ROUNDS"].flatMap(Int.init) ?? 2
 
@@ -51,6 +52,43 @@ struct DatabaseRestartTests {
                           SELECT 1 FROM orch.attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.status = 'succeeded'))
                 """], environment: vars, directory: dir)
                 #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "52924,1468,52924,0,0", "\(context): \(check.stdout)\(check.stderr)")
+            }
+        }
+    }
+
+    @Test("kill -9 of orch run at a random moment, then orch retry: exact counts, every succeeded task has its attempt")
+    func killLoop() async throws {
+        var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970) &+ 7)
+        let db = try await TestDatabase.fresh()
+        try await withTemporaryDirectory { dir in
+            try SampleData.generate(seed: 42).write(to: "\(dir)/data")
+            let vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true),
+                        "ORCH_HEARTBEAT_INTERVAL": "300ms", "ORCH_HEARTBEAT_EXPIRY": "1s"]
+            let pipeline = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"
+            for round in 1...Self.rounds {
+                let run = try startOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
+                let killAfter = 0.3 + 4 * rng.unit()
+                try await Task.sleep(for: .milliseconds(Int(killAfter * 1000)))
+                run.signal(SIGKILL)
+                _ = await run.wait()
+                try await Task.sleep(for: .milliseconds(1500))  // past the heartbeat expiry
+                let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                let latest = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
+                let runID = try #require(latest["id"] as? String)
+                let context = "round \(round): killed after \(killAfter) s, run \(runID) \(latest["status"] ?? "?")"
+                if latest["status"] as? String != "succeeded" {
+                    let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)
+                    #expect(retry.status == 0, "\(context); retry: \(retry.stdout.suffix(2000))\(retry.stderr)")
+                }
+                let check = try await Store.with(db) { store in
+                    try await store.warehouse.rows("""
+                    SELECT (SELECT count(*) FROM analytics.fct_sales), (SELECT count(*) FROM raw.online_sales),
+                           (SELECT count(*) FROM orch.task_runs WHERE run_id = '\(runID)' AND state <> 'succeeded'),
+                           (SELECT count(*) FROM orch.task_runs t WHERE run_id = '\(runID)' AND state = 'succeeded' AND NOT EXISTS (
+                              SELECT 1 FROM orch.attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.status = 'succeeded'))
+                    """)
+                }
+                #expect(check == [["52924", "52924", "0", "0"]], "\(context)")
             }
         }
     }
