@@ -12,6 +12,7 @@ final class OpenLineageExporter: RunObserver {
     let url: String?
     private let started = Mutex(Set<String>())
     private let warned = Mutex(false)
+    private let fileWarned = Mutex(false)
 
     init(info: RunInfo, datasets: [String: (reads: [String], writes: [String])], url: String?) {
         self.info = info
@@ -60,14 +61,16 @@ final class OpenLineageExporter: RunObserver {
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         let path = "\(info.directory)/openlineage.jsonl"
-        if let handle = FileHandle(forWritingAtPath: path) ?? {
-            _ = FileManager.default.createFile(atPath: path, contents: nil)
-            return FileHandle(forWritingAtPath: path)
-        }() {
-            _ = try? handle.seekToEnd()
-            try? handle.write(contentsOf: data + Data("\n".utf8))
-            try? handle.close()
-        }
+        do {
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+            defer { try? handle.close() }
+            _ = try handle.seekToEnd()
+            try handle.write(contentsOf: data + Data("\n".utf8))
+        } catch where fileWarned.withLock({ w in defer { w = true }; return !w }) {
+            // A full disk or an unwritable run folder: say so once, never silently drop the events.
+            FileHandle.standardError.write(Data("orch: warning: cannot write OpenLineage events to \(path): \(error.localizedDescription)\n".utf8))
+        } catch {}
         if let url, let problem = await HTTPPost.json(data, to: url, attempts: 2, timeout: .seconds(5)),
            warned.withLock({ w in defer { w = true }; return !w }) {
             FileHandle.standardError.write(Data("orch: OpenLineage events cannot be sent to \(url) (\(problem)); they are in \(path)\n".utf8))
