@@ -68,13 +68,18 @@ public struct TaskGraph: Sendable {
         var downstream = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() {
             var seen = Set<Int>()
+            // Self-edges are never added: one implied by data (a task reading
+            // what it writes, i.e. incremental) is no dependency, and an
+            // explicit `after:` on itself is reported as a cycle below.
             func add(_ j: Int, _ reason: EdgeReason) {
                 guard j != i, seen.insert(j).inserted else { return }
                 upstream[i].append((j, reason))
                 downstream[j].append(i)
             }
             for dep in node.after {
-                if let j = indexByID[dep] { add(j, .after) } else {
+                if indexByID[dep] == i {
+                    diagnostics.append(Self.selfLoop(node))
+                } else if let j = indexByID[dep] { add(j, .after) } else {
                     diagnostics.append(Diagnostic("`\(node.id)` runs after `\(dep)`, which does not exist",
                                                   at: node.location,
                                                   hint: KeySuggestion.nearest(to: dep, among: nodes.map(\.id))
@@ -101,6 +106,12 @@ public struct TaskGraph: Sendable {
             throw SpecError(Diagnostic("dependency cycle: \(path)", at: nodes[cycle[0]].location,
                                        hint: "remove one of these edges (an `after:` or a read of a dataset written downstream)"))
         }
+    }
+
+    /// `after:` naming the node itself: the shortest cycle, worded like the others.
+    static func selfLoop(_ node: GraphNode) -> Diagnostic {
+        Diagnostic("dependency cycle: \(node.id) → \(node.id)", at: node.location,
+                   hint: "a task cannot run after itself; remove `\(node.id)` from its `after:`")
     }
 
     public func index(of id: String) -> Int? { indexByID[id] }
