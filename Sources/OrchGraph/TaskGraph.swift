@@ -125,30 +125,36 @@ public struct TaskGraph: Sendable {
     }
 
     /// Finds one cycle as a list of node indices in dependency order, if any.
+    /// Depth first with an explicit stack: a chain of many thousand nodes
+    /// (models expand without bound) must not overflow the thread's stack.
     private func findCycle() -> [Int]? {
         enum Mark { case unvisited, active, done }
         var marks = [Mark](repeating: .unvisited, count: nodes.count)
-        var stack: [Int] = []
-        func visit(_ i: Int) -> [Int]? {
-            marks[i] = .active
-            stack.append(i)
-            // Follow edges downstream so the printed cycle reads in run order.
-            for j in downstream[i] {
+        // The active path, each node with the position of its next edge to follow.
+        var path: [(node: Int, edge: Int)] = []
+        for root in nodes.indices where marks[root] == .unvisited {
+            marks[root] = .active
+            path.append((root, 0))
+            while let (i, edge) = path.last {
+                // Follow edges downstream so the printed cycle reads in run order.
+                guard edge < downstream[i].count else {
+                    marks[i] = .done
+                    path.removeLast()
+                    continue
+                }
+                path[path.count - 1].edge += 1
+                let j = downstream[i][edge]
                 switch marks[j] {
                 case .active:
-                    let start = stack.lastIndex(of: j)!
-                    return Array(stack[start...])
+                    guard let start = path.firstIndex(where: { $0.node == j }) else { return [j] }
+                    return path[start...].map(\.node)
                 case .unvisited:
-                    if let cycle = visit(j) { return cycle }
-                case .done: break
+                    marks[j] = .active
+                    path.append((j, 0))
+                case .done:
+                    break
                 }
             }
-            stack.removeLast()
-            marks[i] = .done
-            return nil
-        }
-        for i in nodes.indices where marks[i] == .unvisited {
-            if let cycle = visit(i) { return cycle }
         }
         return nil
     }

@@ -64,6 +64,16 @@ struct TaskGraphTests {
         }
     }
 
+    @Test("a very long chain is checked for cycles without deep recursion")
+    func longChain() throws {
+        let count = 100_000
+        let chain = (0..<count).map { GraphNode(id: "n\($0)", after: $0 == 0 ? [] : ["n\($0 - 1)"]) }
+        #expect(try TaskGraph(nodes: chain).nodes.count == count)
+        var cyclic = chain
+        cyclic[0].after = ["n\(count - 1)"]
+        #expect(throws: SpecError.self) { try TaskGraph(nodes: cyclic) }
+    }
+
     @Test("a task reading what it writes does not depend on itself")
     func selfRead() throws {
         let g = try TaskGraph(nodes: [GraphNode(id: "inc", reads: ["t"], writes: ["t"])])
