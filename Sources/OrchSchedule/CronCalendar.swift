@@ -22,6 +22,12 @@ enum CronCalendar {
         // 2100) for February 29, within the horizon. With fewer weekdays,
         // measure the longest wait over a whole 400-year cycle.
         guard cron.daysOfWeek.count < 7 else { return nil }
+        // Days of one month falling on all seven weekdays (as `*` does) put
+        // every weekday in that month every year; only sparser days need the walk.
+        // (2001: a year without February 29.)
+        if months.contains(where: { month in Set(cron.daysOfMonth.filter { $0 <= daysIn(month, 2001) }.map { $0 % 7 }).count == 7 }) {
+            return nil
+        }
         let gap = longestGap(cron)
         let horizon = 366 * CronSchedule.horizonYears
         guard gap >= horizon else { return nil }

@@ -35,7 +35,7 @@ public struct CronSchedule: Sendable, Hashable {
             let c = utc.dateComponents([.month, .day, .weekday], from: day)
             guard let month = c.month, let dayOfMonth = c.day, let weekday = c.weekday else { return nil }
             if expression.matchesDay(month: month, day: dayOfMonth, weekday: weekday - 1),
-               let found = firstFire(on: day, after: date, times: times, calendar: utc) {
+               let found = firstFire(on: day, after: date, times: times) {
                 return found
             }
             // "Wall time as UTC" has no daylight saving: a day is always 86,400 s.
@@ -54,33 +54,62 @@ public struct CronSchedule: Sendable, Hashable {
         }
     }
 
-    /// The first fire instant of one local day after `date`. On a day whose
-    /// UTC offset is steady (most days), instants are the wall times shifted
-    /// by that offset, in order, so the first one after `date` is the answer
-    /// without resolving every time of the day (86,400 of them for `* * * * * *`).
-    func firstFire(on day: Date, after date: Date, times: FireTimes, calendar utc: Calendar) -> Date? {
-        guard let offset = steadyOffset(around: day) else { return fires(on: day, calendar: utc).first { $0 > date } }
-        let midnight = day.addingTimeInterval(TimeInterval(-offset))
-        // Whole hours or minutes that end before `date` are skipped without looking at their seconds.
-        for h in times.hours where midnight.addingTimeInterval(TimeInterval(h * 3600 + 3599)) > date {
-            for m in times.minutes where midnight.addingTimeInterval(TimeInterval(h * 3600 + m * 60 + 59)) > date {
+    /// The first fire instant of one local day after `date`, or nil. Instants
+    /// of a wall time lie between it less the largest and less the smallest
+    /// UTC offset around that day, so wall times that cannot be after `date`
+    /// are skipped unresolved, and the walk stops once no later wall time can
+    /// beat the best found. On most days the offset is steady, and that is
+    /// the first wall time past `date` (not all 86,400 of `* * * * * *`).
+    func firstFire(on day: Date, after date: Date, times: FireTimes) -> Date? {
+        let (least, most) = offsetRange(around: day)
+        var best: Date?
+        /// The earliest and latest instant of wall time `seconds` past midnight.
+        func earliest(_ seconds: Int) -> Date { day.addingTimeInterval(TimeInterval(seconds - most)) }
+        func latest(_ seconds: Int) -> Date { day.addingTimeInterval(TimeInterval(seconds - least)) }
+        for h in times.hours where latest(h * 3600 + 3599) > date {
+            if let best, earliest(h * 3600) > best { return best }
+            for m in times.minutes where latest(h * 3600 + m * 60 + 59) > date {
                 for s in times.seconds {
-                    let instant = midnight.addingTimeInterval(TimeInterval(h * 3600 + m * 60 + s))
-                    if instant > date { return instant }
+                    let seconds = h * 3600 + m * 60 + s
+                    guard latest(seconds) > date else { continue }
+                    if let best, earliest(seconds) > best { return best }
+                    if least == most {
+                        // No change of offset: one instant, and the first one past `date` wins.
+                        return latest(seconds)
+                    }
+                    for instant in resolve(day.addingTimeInterval(TimeInterval(seconds))) where instant > date {
+                        best = min(best ?? instant, instant)
+                    }
                 }
             }
         }
-        return nil
+        return best
     }
 
-    /// The UTC offset of the whole stretch `instants` looks at for `day`
-    /// (the day before to the day after), or nil when it changes in there.
-    func steadyOffset(around day: Date) -> Int? {
+    /// The smallest and largest UTC offset of the stretch `instants` looks at
+    /// for `day` (the day before to the day after, with room for the offset).
+    func offsetRange(around day: Date) -> (Int, Int) {
         let from = day.addingTimeInterval(-2 * 86_400), to = day.addingTimeInterval(3 * 86_400)
-        let offset = timeZone.secondsFromGMT(for: from)
-        guard timeZone.secondsFromGMT(for: to) == offset else { return nil }
-        if let change = timeZone.nextDaylightSavingTimeTransition(after: from), change < to { return nil }
-        return offset
+        var offsets = [timeZone.secondsFromGMT(for: from), timeZone.secondsFromGMT(for: to)]
+        var cursor = from
+        // A handful of changes at most in five days; the bound only guards the loop.
+        for _ in 0..<8 {
+            guard let change = timeZone.nextDaylightSavingTimeTransition(after: cursor), change < to else { break }
+            offsets.append(timeZone.secondsFromGMT(for: change))
+            cursor = change
+        }
+        return (offsets.min() ?? 0, offsets.max() ?? 0)
+    }
+
+    /// The instants a job fires at for one wall time ("wall time as UTC"), by Debian's rules.
+    func resolve(_ wall: Date) -> [Date] {
+        let resolved = instants(for: wall)
+        guard let first = resolved.first else {
+            // In the spring-forward gap: fixed-time jobs run right after it, wildcard jobs not at all.
+            return expression.isWildcard ? [] : firstInstantAfterGap(wall).map { [$0] } ?? []
+        }
+        // In the repeated hour: wildcard jobs run at both, fixed-time jobs at the first.
+        return expression.isWildcard ? resolved : [first]
     }
 
     /// The next `count` fire times after `date`.
@@ -92,29 +121,6 @@ public struct CronSchedule: Sendable, Hashable {
             cursor = n
         }
         return out
-    }
-
-    /// Every fire instant of one local day, sorted. `day` is the local date at
-    /// midnight expressed as if it were UTC ("wall time as UTC").
-    func fires(on day: Date, calendar utc: Calendar) -> [Date] {
-        var found = Set<Date>()
-        for h in expression.hours.sorted() {
-            for m in expression.minutes.sorted() {
-                for s in expression.seconds.sorted() {
-                    let wall = day.addingTimeInterval(TimeInterval(h * 3600 + m * 60 + s))
-                    let resolved = instants(for: wall)
-                    if resolved.isEmpty {
-                        // In the spring-forward gap: fixed-time jobs run right after it.
-                        if !expression.isWildcard, let after = firstInstantAfterGap(wall) { found.insert(after) }
-                    } else if expression.isWildcard {
-                        found.formUnion(resolved)
-                    } else if let first = resolved.first {
-                        found.insert(first)
-                    }
-                }
-            }
-        }
-        return found.sorted()
     }
 
     /// The instants whose local wall time is `wall` (0 in a gap, 2 in a repeated hour).
