@@ -180,7 +180,12 @@ public struct IntervalSchedule: Sendable, Hashable {
         let ms = Int64(offset)
         // Floor division, also before the anchor.
         var n = ms / step - (ms % step < 0 ? 1 : 0) + 1
-        // The millisecond floor of `date` can be a hair short of a tick that equals `date`.
+        // Milliseconds of a Double date are a hair off either way: a tick equal
+        // to `date` may count as after it, or the tick before may be after it.
+        for _ in 0..<3 {
+            guard let previous = self.date(ofTick: n - 1), previous > date else { break }
+            n -= 1
+        }
         for _ in 0..<3 {
             guard let tick = self.date(ofTick: n) else { return nil }
             if tick > date { return n }

@@ -81,6 +81,19 @@ struct ScheduleValidationHoleTests {
         }
     }
 
+    @Test("the last tick of a range is never past its end, whatever the rounding of milliseconds")
+    func rangeEndRounding() throws {
+        // Found by SchedulePropertyTests: every 21 ms from 2008-09-10T07:13:33.5Z,
+        // a millisecond count rounded up put one tick past the end of the range.
+        let every = IntervalSchedule(interval: .milliseconds(21))
+        for fraction in [0, 0.001, 0.1, 0.5, 0.999, 0.0003] {
+            let from = Date(timeIntervalSince1970: 1_221_030_813 + fraction), until = from.addingTimeInterval(0.05)
+            let ticks = every.ticks(after: from, until: until, limit: 100)
+            #expect(ticks.allSatisfy { $0 > from && $0 <= until }, "from \(from.timeIntervalSince1970): \(ticks.map(\.timeIntervalSince1970))")
+            if let first = ticks.first { #expect(every.next(after: from) == first) }
+        }
+    }
+
     @Test("a huge interval has no next tick instead of a far-off or broken date")
     func hugeInterval() {
         let every = IntervalSchedule(interval: .seconds(Int64.max))

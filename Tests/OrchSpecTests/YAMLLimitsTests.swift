@@ -7,7 +7,7 @@ import Testing
 /// is expanded (a "billion laughs" file used to make `orch validate` spin).
 @Suite("YAML limits: file size, alias expansion, nesting depth")
 struct YAMLLimitsTests {
-    /// The limits as documented (README, YAMLDocument): written out here so a
+    /// The limits as `YAMLDocument` states them, written out here so a
     /// change to them is a deliberate change to the tests too.
     static let nodeLimit = 100_000, depthLimit = 64, byteLimit = 10 * 1024 * 1024
 
