@@ -32,6 +32,8 @@ enum YAMLExpansionCheck {
         defer { yaml_parser_delete(&parser) }
         yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
         let bytes = Array(text.utf8)
+        // libyaml asserts on a null input; an empty file has nothing to expand anyway.
+        guard !bytes.isEmpty else { return }
         try bytes.withUnsafeBufferPointer { buffer in
             yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
             var walk = Walk(file: file)
