@@ -102,6 +102,18 @@ struct ScheduleValidationHoleTests {
         #expect(yearly.next(after: Self.date("2026-01-01T00:00:00Z")) != nil)
     }
 
+    @Test("an every: so long that it never ticks before the year 4000 is an error at its line")
+    func everyTooLong() throws {
+        do {
+            _ = try schedule("every: 100000000000d\n")
+            Issue.record("expected an error")
+        } catch let e as SpecError {
+            let d = try #require(e.diagnostics.first)
+            #expect(d.message.contains("never ticks"), "\(d.message)")
+            #expect(d.location?.line == 2)
+        }
+    }
+
     @Test("ticks of a tiny interval over a long range come back quickly, the latest ones")
     func manyTicks() throws {
         let spec = try schedule("every: 1ms\ncatchup: true\n")
