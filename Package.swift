@@ -5,6 +5,9 @@ let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+/// Property-based tests of the pure modules (generators, shrinking, fixed seeds).
+let propertyBased: Target.Dependency = .product(name: "PropertyBased", package: "swift-property-based")
+
 let package = Package(
     name: "orch",
     platforms: [.macOS(.v15)],
@@ -22,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         .target(
@@ -133,14 +137,14 @@ let package = Package(
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec", propertyBased], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),

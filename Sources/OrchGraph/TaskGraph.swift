@@ -68,13 +68,18 @@ public struct TaskGraph: Sendable {
         var downstream = [[Int]](repeating: [], count: nodes.count)
         for (i, node) in nodes.enumerated() {
             var seen = Set<Int>()
+            // Self-edges are never added: one implied by data (a task reading
+            // what it writes, i.e. incremental) is no dependency, and an
+            // explicit `after:` on itself is reported as a cycle below.
             func add(_ j: Int, _ reason: EdgeReason) {
                 guard j != i, seen.insert(j).inserted else { return }
                 upstream[i].append((j, reason))
                 downstream[j].append(i)
             }
             for dep in node.after {
-                if let j = indexByID[dep] { add(j, .after) } else {
+                if indexByID[dep] == i {
+                    diagnostics.append(Self.selfLoop(node))
+                } else if let j = indexByID[dep] { add(j, .after) } else {
                     diagnostics.append(Diagnostic("`\(node.id)` runs after `\(dep)`, which does not exist",
                                                   at: node.location,
                                                   hint: KeySuggestion.nearest(to: dep, among: nodes.map(\.id))
@@ -103,6 +108,12 @@ public struct TaskGraph: Sendable {
         }
     }
 
+    /// `after:` naming the node itself: the shortest cycle, worded like the others.
+    static func selfLoop(_ node: GraphNode) -> Diagnostic {
+        Diagnostic("dependency cycle: \(node.id) → \(node.id)", at: node.location,
+                   hint: "a task cannot run after itself; remove `\(node.id)` from its `after:`")
+    }
+
     public func index(of id: String) -> Int? { indexByID[id] }
 
     public subscript(id: String) -> GraphNode? { indexByID[id].map { nodes[$0] } }
@@ -114,30 +125,36 @@ public struct TaskGraph: Sendable {
     }
 
     /// Finds one cycle as a list of node indices in dependency order, if any.
+    /// Depth first with an explicit stack: a chain of many thousand nodes
+    /// (models expand without bound) must not overflow the thread's stack.
     private func findCycle() -> [Int]? {
         enum Mark { case unvisited, active, done }
         var marks = [Mark](repeating: .unvisited, count: nodes.count)
-        var stack: [Int] = []
-        func visit(_ i: Int) -> [Int]? {
-            marks[i] = .active
-            stack.append(i)
-            // Follow edges downstream so the printed cycle reads in run order.
-            for j in downstream[i] {
+        // The active path, each node with the position of its next edge to follow.
+        var path: [(node: Int, edge: Int)] = []
+        for root in nodes.indices where marks[root] == .unvisited {
+            marks[root] = .active
+            path.append((root, 0))
+            while let (i, edge) = path.last {
+                // Follow edges downstream so the printed cycle reads in run order.
+                guard edge < downstream[i].count else {
+                    marks[i] = .done
+                    path.removeLast()
+                    continue
+                }
+                path[path.count - 1].edge += 1
+                let j = downstream[i][edge]
                 switch marks[j] {
                 case .active:
-                    let start = stack.lastIndex(of: j)!
-                    return Array(stack[start...])
+                    guard let start = path.firstIndex(where: { $0.node == j }) else { return [j] }
+                    return path[start...].map(\.node)
                 case .unvisited:
-                    if let cycle = visit(j) { return cycle }
-                case .done: break
+                    marks[j] = .active
+                    path.append((j, 0))
+                case .done:
+                    break
                 }
             }
-            stack.removeLast()
-            marks[i] = .done
-            return nil
-        }
-        for i in nodes.indices where marks[i] == .unvisited {
-            if let cycle = visit(i) { return cycle }
         }
         return nil
     }

@@ -48,6 +48,9 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
         dayOfMonthStar = fields[3].hasPrefix("*")
         dayOfWeekStar = fields[5].hasPrefix("*")
         isWildcard = fields[1].hasPrefix("*") || fields[2].hasPrefix("*")
+        if let reason = CronCalendar.whyNever(self) {
+            throw CronError("`\(trimmed)` can never fire: \(reason)")
+        }
     }
 
     /// Whether a calendar day matches (month and the Vixie day rule).
@@ -65,13 +68,13 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             var step = 1
             if let slash = part.firstIndex(of: "/") {
                 body = String(part[..<slash])
-                guard let s = Int(part[part.index(after: slash)...]), s > 0 else {
+                guard let s = digits(part[part.index(after: slash)...]), s > 0 else {
                     throw CronError("bad step in the \(name) field `\(part)`: use a positive number after `/`")
                 }
                 step = s
             }
             func value(_ s: String) throws -> Int {
-                if let n = Int(s) { return n }
+                if let n = digits(s[...]) { return n }
                 if let i = names.firstIndex(of: s) { return i + nameBase }
                 throw CronError("`\(s)` is not a valid \(name)" + (names.isEmpty ? "" : " (names: \(names.joined(separator: " ")))"))
             }
@@ -92,6 +95,13 @@ public struct CronExpression: Sendable, Hashable, CustomStringConvertible {
             values.formUnion(stride(from: lower, through: upper, by: step))
         }
         return values
+    }
+
+    /// A number written with digits only: `Int` alone would also take `+5`,
+    /// which cron does not; too many digits for an Int is nil, not a trap.
+    static func digits(_ s: Substring) -> Int? {
+        guard !s.isEmpty, s.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+        return Int(s)
     }
 }
 

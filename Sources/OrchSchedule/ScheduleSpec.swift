@@ -57,14 +57,22 @@ public struct ScheduleSpec: Sendable {
 
     /// Ticks in (`after`, `until`], at most `limit` of them (the latest ones when more).
     public func ticks(after: Date, until: Date, limit: Int = 10_000) -> [Date] {
+        if case let .every(interval) = timing {
+            // Same bounds as `next`: after `start` less a millisecond, up to `end`.
+            var lower = after
+            if let start, lower < start { lower = start.addingTimeInterval(-0.001) }
+            return interval.ticks(after: lower, until: end.map { min($0, until) } ?? until, limit: limit)
+        }
+        guard limit > 0 else { return [] }
         var out: [Date] = []
         var cursor = after
-        while let t = next(after: cursor), t <= until {
+        while let t = next(after: cursor), t <= until, t > cursor {
             out.append(t)
-            if out.count > limit { out.removeFirst() }
+            // Trimmed in batches: one `removeFirst` per tick is quadratic in `limit`.
+            if out.count >= 2 * limit { out.removeFirst(out.count - limit) }
             cursor = t
         }
-        return out
+        return Array(out.suffix(limit))
     }
 }
 
@@ -121,18 +129,35 @@ public enum ScheduleParser {
         let cron = r.string("cron"), every = r.string("every")
         switch (cron, every) {
         case let (c?, nil):
+            let at = r.location(of: "cron")
             do {
-                timing = .cron(CronSchedule(try CronExpression(c), timeZone: timeZone))
-                timingText = "cron \(c) (\(timeZone.identifier))"
-            } catch let e as CronError {
-                r.report("`cron`: \(e.description)", at: r.raw("cron")!.location)
-            } catch {}
+                let schedule = CronSchedule(try CronExpression(c), timeZone: timeZone)
+                // The expression's days do occur (CronExpression checks), but a
+                // wildcard job skips times in a spring-forward gap: one whose every
+                // time is in a gap never fires. Looked for from now, as the scheduler would.
+                if schedule.next(after: Date()) == nil {
+                    r.report("`cron`: `\(c)` never fires within the next \(CronSchedule.horizonYears) years in \(timeZone.identifier): "
+                             + "every time it names falls in a daylight-saving gap, which a job with a `*` minute or hour skips",
+                             at: r.raw("cron")?.location ?? at, hint: "name an hour outside the gap, or use a fixed minute and hour")
+                } else {
+                    timing = .cron(schedule)
+                    timingText = "cron \(c) (\(timeZone.identifier))"
+                }
+            } catch {
+                r.report("`cron`: \(error)", at: r.raw("cron")?.location ?? at)
+            }
         case let (nil, e?):
+            let at = r.raw("every")?.location ?? r.location(of: "every")
             if let d = DurationText.parse(e), d > .zero {
-                timing = .every(IntervalSchedule(interval: d))
-                timingText = "every \(e)"
+                let interval = IntervalSchedule(interval: d)
+                if interval.next(after: Date()) == nil {
+                    r.report("`every: \(e)` never ticks: the first tick would come after the year 4000", at: at)
+                } else {
+                    timing = .every(interval)
+                    timingText = "every \(e)"
+                }
             } else {
-                r.report("`every` must be a duration like 30s or 5m, found `\(e)`", at: r.raw("every")!.location)
+                r.report("`every` must be a duration like 30s or 5m, found `\(e)`", at: at)
             }
         case (nil, nil):
             r.report("the schedule needs `cron:` or `every:`", at: root.location, hint: "e.g. cron: \"0 2 * * *\" or every: 30s")

@@ -8,9 +8,11 @@ public enum QueryBuilder {
             guard let m = catalog.metrics.first(where: { $0.field.name == name }) else { throw QueryError("no metric `\(name)`") }
             return m
         }
-        let base = metrics[0].0
+        guard let (base, firstMetric) = metrics.first else {
+            throw QueryError("the query names no metric; metrics: " + catalog.metrics.map(\.field.name).sorted().joined(separator: ", "))
+        }
         for (table, field) in metrics where table.name != base.name {
-            throw QueryError("`\(field.name)` (table \(table.name)) and `\(metrics[0].1.name)` (table \(base.name)) come from different tables; ask for them separately")
+            throw QueryError("`\(field.name)` (table \(table.name)) and `\(firstMetric.name)` (table \(base.name)) come from different tables; ask for them separately")
         }
         let dimensions = try query.dimensions.map { name -> (SemanticCatalog.Table, SemanticCatalog.Field) in
             guard let d = catalog.dimensions.first(where: { $0.field.name == name }) else { throw QueryError("no dimension `\(name)`") }
@@ -23,7 +25,10 @@ public enum QueryBuilder {
                 throw QueryError("dimension `\(field.name)` (table \(table.name)) cannot be joined to \(base.name): the catalog has no join path")
             }
             for (to, condition) in path where !joined.contains(to) {
-                let relation = catalog.table(to)!.relation
+                // Catalog files are checked for joins to missing tables; a stored catalog may not have been.
+                guard let relation = catalog.table(to)?.relation else {
+                    throw QueryError("dimension `\(field.name)` joins through `\(to)`, which is not a table in the catalog")
+                }
                 joins.append("JOIN \(relation) AS \(to) ON \(condition)")
                 joined.insert(to)
             }

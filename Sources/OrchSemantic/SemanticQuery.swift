@@ -55,7 +55,11 @@ public enum QuestionParser {
             // Time phrases.
             if w == "last" || w == "past", i + 1 < words.count {
                 let next = words[i + 1]
-                if let n = Int(next), i + 2 < words.count, words[i + 2].hasPrefix("day") { query.period = .lastDays(n); i += 3; continue }
+                if isNumber(next), i + 2 < words.count, words[i + 2].hasPrefix("day") {
+                    query.period = .lastDays(try count(next, in: "\(w) \(next) days", what: "the number of days", max: maxDays))
+                    i += 3
+                    continue
+                }
                 switch next {
                 case "month": query.period = .lastMonth; i += 2; continue
                 case "quarter": query.period = .lastQuarter; i += 2; continue
@@ -68,7 +72,13 @@ public enum QuestionParser {
             if w.count == 2, w.first == "q", let n = Int(String(w.last!)), (1...4).contains(n) { query.quarters.append(n); i += 1; continue }
             if ["top", "bottom"].contains(w) {
                 query.descending = w == "top"
-                if i + 1 < words.count, let n = Int(words[i + 1]) { query.top = n; i += 2 } else { query.top = 10; i += 1 }
+                if i + 1 < words.count, isNumber(words[i + 1]) {
+                    query.top = try count(words[i + 1], in: "\(w) \(words[i + 1])", what: "the count", max: maxTop)
+                    i += 2
+                } else {
+                    query.top = 10
+                    i += 1
+                }
                 rankedEntity = true
                 continue
             }
@@ -95,14 +105,16 @@ public enum QuestionParser {
                 continue
             }
             if fillers.contains(w) { i += 1; continue }
-            if Int(w) != nil {
+            if isNumber(w) {
                 throw QueryError("`\(w)`: a number is understood only in `top N`, `bottom N` or `last N days`; "
                                  + "to filter on a value use --where (e.g. --where \"year = \(w)\")")
             }
             let known = Array(lookup.keys)
-            let near = known.map { ($0, KeySuggestion.distance(w, $0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(5).map(\.0)
-            throw QueryError("`\(w)` is not a metric, dimension or alias in the catalog. Nearest: \(near.joined(separator: ", ")). "
-                             + "`orch query --list` shows them all.")
+            // The distance table is word × name: a word past the suggestion limit gets none.
+            let near = w.count > KeySuggestion.maxLength ? []
+                : known.map { ($0, KeySuggestion.distance(w, $0)) }.sorted { ($0.1, $0.0) < ($1.1, $1.0) }.prefix(5).map(\.0)
+            throw QueryError("`\(w)` is not a metric, dimension or alias in the catalog."
+                             + (near.isEmpty ? " " : " Nearest: \(near.joined(separator: ", ")). ") + "`orch query --list` shows them all.")
         }
         if !query.quarters.isEmpty, dimensionNames.contains("quarter"), !query.dimensions.contains("quarter") {
             query.dimensions.append("quarter")
@@ -112,6 +124,26 @@ public enum QuestionParser {
         }
         words.removeAll()
         return query
+    }
+
+    /// `top N` and `last N days` take 1 up to these: a LIMIT or a period
+    /// past them is a typo (or a number too long to read), not a question.
+    public static let maxTop = 1_000_000
+    public static let maxDays = 36_525
+
+    /// Digits with an optional sign: a number, however long (`Int` gives up past 19 digits).
+    static func isNumber(_ word: String) -> Bool {
+        let digits = word.first == "-" || word.first == "+" ? word.dropFirst() : Substring(word)
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+
+    /// The count in `phrase`, checked to lie in 1...`max`.
+    static func count(_ word: String, in phrase: String, what: String, max: Int) throws -> Int {
+        guard let n = Int(word), n <= max else {
+            throw QueryError("`\(phrase)`: \(what) must be at most \(max)")
+        }
+        guard n >= 1 else { throw QueryError("`\(phrase)`: \(what) must be at least 1") }
+        return n
     }
 
     static func singular(_ phrase: String) -> String {

@@ -86,7 +86,9 @@ public struct MappingReader: Sendable {
         return nil
     }
 
-    public mutating func int(_ key: String, min: Int? = nil) -> Int? {
+    /// A whole number in `min...max`; give a `max` whenever later arithmetic
+    /// on the number (`retries + 1`, a loop to it) could overflow or run forever.
+    public mutating func int(_ key: String, min: Int? = nil, max: Int? = nil) -> Int? {
         guard let v = raw(key), let text = scalarOrReport(key, v) else { return nil }
         guard let n = Int(text) else {
             report("`\(key)` in \(context) must be a whole number, found `\(text)`", at: v.location)
@@ -94,6 +96,10 @@ public struct MappingReader: Sendable {
         }
         if let min, n < min {
             report("`\(key)` in \(context) must be at least \(min), found \(n)", at: v.location)
+            return nil
+        }
+        if let max, n > max {
+            report("`\(key)` in \(context) must be at most \(max), found \(n)", at: v.location)
             return nil
         }
         return n
@@ -196,11 +202,19 @@ public struct MappingReader: Sendable {
 public enum KeySuggestion {
     /// The candidate closest to `word`, if it is close enough to be a likely typo.
     public static func nearest(to word: String, among candidates: [String]) -> String? {
-        let scored = candidates.map { ($0, distance(word.lowercased(), $0.lowercased())) }
+        // The distance table is length × length, so very long names get no
+        // suggestion; and a length difference over 3 (the largest distance
+        // ever suggested) rules a candidate out without computing anything.
+        guard word.count <= maxLength else { return nil }
+        let plausible = candidates.filter { $0.count <= maxLength && abs($0.count - word.count) <= 3 }
+        let scored = plausible.map { ($0, distance(word.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
         let limit = max(1, min(3, best.0.count / 3 + 1))
         return best.1 <= limit ? best.0 : nil
     }
+
+    /// Names longer than this are never compared.
+    public static let maxLength = 200
 
     /// Damerau-Levenshtein (optimal string alignment) distance.
     public static func distance(_ a: String, _ b: String) -> Int {

@@ -71,8 +71,11 @@ public enum PipelineParser {
                             specHash: StableHash.hex(root.plain.canonical), onFailure: onFailure)
     }
 
+    /// More retries than anyone means; the cap keeps `retries + 1` attempts from overflowing.
+    public static let maxRetries = 1_000
+
     static func readRetry(_ reader: inout MappingReader, into policy: inout RetryPolicy) {
-        if let n = reader.int("retries", min: 0) { policy.retries = n }
+        if let n = reader.int("retries", min: 0, max: maxRetries) { policy.retries = n }
         if let d = reader.duration("retry_delay") { policy.delay = d }
         if let text = reader.string("backoff") {
             if let b = RetryPolicy.Backoff(rawValue: text) { policy.backoff = b } else {
@@ -130,6 +133,12 @@ public enum PipelineParser {
         }
         let ids = tasks.map(\.id)
         for task in tasks {
+            // Reading one's own output (incremental) is fine; running after oneself is a cycle.
+            for (i, dep) in task.after.enumerated() where dep == task.id {
+                let location = i < task.afterLocations.count ? task.afterLocations[i] : task.location
+                diagnostics.append(Diagnostic("dependency cycle: \(dep) → \(dep)", at: location,
+                                              hint: "a task cannot run after itself; remove `\(dep)` from its `after:`"))
+            }
             for (i, dep) in task.after.enumerated() where seen[dep] == nil {
                 let hint = KeySuggestion.nearest(to: dep, among: ids).map { "did you mean `\($0)`?" }
                     ?? "tasks in this pipeline: " + ids.joined(separator: ", ")

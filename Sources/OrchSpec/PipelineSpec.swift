@@ -97,7 +97,7 @@ public struct AlertSpec: Sendable, Hashable {
         guard var r = MappingReader(value, context: "`on_failure`", diagnostics: &diagnostics) else { return nil }
         var alert = AlertSpec(webhook: r.string("webhook"), command: r.string("command"))
         if let t = r.duration("timeout") { alert.timeout = t }
-        if let n = r.int("retries", min: 0) { alert.retries = n }
+        if let n = r.int("retries", min: 0, max: 100) { alert.retries = n }
         if alert.webhook == nil && alert.command == nil {
             r.report("`on_failure` needs `webhook:` (a URL) or `command:` (a shell line), or both", at: value.location)
         }

@@ -3,9 +3,26 @@ import Yams
 /// Turns YAML text into a `SpecValue` tree with line and column on every node.
 /// This is the only place that knows about Yams.
 public enum YAMLDocument {
+    /// Limits on what one file may be, so that a hostile or broken file is a
+    /// diagnostic instead of a hang: the biggest real pipelines, schedules and
+    /// catalogs are a few hundred lines and a few thousand values, nesting
+    /// under ten deep. Values count scalars and collections, aliases expanded.
+    public static let maxBytes = 10 * 1024 * 1024
+    public static let maxExpandedValues = 100_000
+    public static let maxDepth = 64
+
     /// Parses `text`, read from `file` (used in locations only).
-    /// - Throws: `SpecError` with the parser's own position when the YAML is malformed.
+    /// - Throws: `SpecError` with the parser's own position when the YAML is malformed,
+    ///   or past a limit (size, values with aliases expanded, nesting depth).
     public static func parse(_ text: String, file: String) throws -> SpecValue {
+        let start = SourceLocation(file: file, line: 1, column: 1)
+        let bytes = text.utf8.count
+        if bytes > maxBytes {
+            let mib = (Double(bytes) / 1_048_576 * 10).rounded() / 10
+            throw SpecError(Diagnostic("the file is \(mib) MiB, larger than the \(maxBytes / 1_048_576) MiB limit", at: start,
+                                       hint: "split it into smaller files"))
+        }
+        try YAMLExpansionCheck.check(text, file: file)
         let node: Node?
         do {
             node = try Yams.compose(yaml: text)
@@ -13,12 +30,13 @@ public enum YAMLDocument {
             throw SpecError(diagnostic(for: error, file: file))
         }
         guard let node else {
-            throw SpecError(Diagnostic("the file is empty", at: SourceLocation(file: file, line: 1, column: 1),
+            throw SpecError(Diagnostic("the file is empty", at: start,
                                        hint: "a pipeline needs at least `name:` and `tasks:`"))
         }
         return convert(node, file: file)
     }
 
+    /// Recursive, which is safe: `YAMLExpansionCheck` bounded the depth and size first.
     private static func convert(_ node: Node, file: String) -> SpecValue {
         let location = SourceLocation(file: file, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
         switch node {

@@ -51,6 +51,29 @@ struct TaskGraphTests {
         }
     }
 
+    @Test("a node listing itself in after: is the cycle a → a, at its place")
+    func selfLoop() throws {
+        let here = SourceLocation(file: "p.yml", line: 3, column: 5)
+        do {
+            _ = try TaskGraph(nodes: [GraphNode(id: "x"), GraphNode(id: "a", after: ["x", "a"], location: here)])
+            Issue.record("expected a cycle")
+        } catch let e as SpecError {
+            let d = try #require(e.diagnostics.first)
+            #expect(d.message == "dependency cycle: a → a", "\(d.message)")
+            #expect(d.location == here)
+        }
+    }
+
+    @Test("a very long chain is checked for cycles without deep recursion")
+    func longChain() throws {
+        let count = 100_000
+        let chain = (0..<count).map { GraphNode(id: "n\($0)", after: $0 == 0 ? [] : ["n\($0 - 1)"]) }
+        #expect(try TaskGraph(nodes: chain).nodes.count == count)
+        var cyclic = chain
+        cyclic[0].after = ["n\(count - 1)"]
+        #expect(throws: SpecError.self) { try TaskGraph(nodes: cyclic) }
+    }
+
     @Test("a task reading what it writes does not depend on itself")
     func selfRead() throws {
         let g = try TaskGraph(nodes: [GraphNode(id: "inc", reads: ["t"], writes: ["t"])])
