@@ -7,7 +7,8 @@ import PostgresNIO
 /// under it (a server restart; vapor/postgres-nio#501), and a heartbeat or a
 /// state write stuck that way used to hold a finished run open for good.
 /// A call past the limit throws `DeadlineExceeded`, which counts as a lost
-/// connection: callers retry it like one. Same methods as `PostgresClient`,
+/// connection: callers retry it like one. Cancellation does not cut a call
+/// short (a stopped run must still record its final states). Same methods as `PostgresClient`,
 /// so the repositories read as before.
 struct BookkeepingClient: Sendable {
     let pool: PostgresClient
@@ -16,16 +17,16 @@ struct BookkeepingClient: Sendable {
     @discardableResult
     func query(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         let pool = self.pool
-        return try await abandonable(limit: Self.limit) { try await pool.query(query, logger: logger) }
+        return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.query(query, logger: logger) }
     }
 
     func withTransaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let pool = self.pool
-        return try await abandonable(limit: Self.limit) { try await pool.withTransaction(logger: logger) { try await body($0) } }
+        return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.withTransaction(logger: logger) { try await body($0) } }
     }
 
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let pool = self.pool
-        return try await abandonable(limit: Self.limit) { try await pool.withConnection { try await body($0) } }
+        return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.withConnection { try await body($0) } }
     }
 }

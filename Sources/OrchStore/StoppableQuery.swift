@@ -31,9 +31,11 @@ extension PostgresConnection {
 /// For calls that may not honour cancellation (PostgresNIO's): the caller
 /// always gets control back; an operation that never ends is left behind,
 /// suspended, rather than holding the caller for ever.
-func abandonable<T: Sendable>(limit: Duration? = nil, onStop: @escaping @Sendable () -> Void = {},
+/// - Parameter stopsOnCancel: false for orch's own bookkeeping, which must
+///   still record a cancelled task's final state: only the limit ends it.
+func abandonable<T: Sendable>(limit: Duration? = nil, stopsOnCancel: Bool = true, onStop: @escaping @Sendable () -> Void = {},
                               _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
-    try Task.checkCancellation()
+    if stopsOnCancel { try Task.checkCancellation() }
     let outcome = OneShot<T>()
     let work = Task {
         do { outcome.finish(.success(try await operation())) } catch { outcome.finish(.failure(error)) }
@@ -51,7 +53,7 @@ func abandonable<T: Sendable>(limit: Duration? = nil, onStop: @escaping @Sendabl
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { outcome.install($0) }
     } onCancel: {
-        if outcome.finish(.failure(CancellationError())) {
+        if stopsOnCancel, outcome.finish(.failure(CancellationError())) {
             onStop()
             work.cancel()
         }

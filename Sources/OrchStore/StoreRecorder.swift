@@ -53,7 +53,7 @@ public final class StoreRecorder: RunObserver {
         while true {
             do {
                 // PostgresNIO can wait for ever on a connection that closed under it: never let that hold the run.
-                try await abandonable(limit: Self.writeLimit, body)
+                try await abandonable(limit: Self.writeLimit, stopsOnCancel: false, body)
                 if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
                 return
             } catch where StoreError.isConnectionProblem(error) && !gaveUp.withLock({ $0 }) {

@@ -144,6 +144,8 @@ struct HostileInputTests {
                     url: "\(base)/rows?body=\(query)"
                     table: raw.api
                     rows: "$[*]"
+                    request_timeout: 60s
+                    retries: 2
                     unique_key: url
                     columns: { url: $.url, t: $.t }
                 """)

@@ -109,7 +109,8 @@ struct ScheduleValidationHoleTests {
             Issue.record("expected an error")
         } catch let e as SpecError {
             let d = try #require(e.diagnostics.first)
-            #expect(d.message.contains("never ticks"), "\(d.message)")
+            // Durations past ten years are refused where they are read (DurationText), before any tick is computed.
+            #expect(d.message.contains("never ticks") || d.message.contains("100000000000d"), "\(d.message)")
             #expect(d.location?.line == 2)
         }
     }
