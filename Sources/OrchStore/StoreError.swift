@@ -15,8 +15,16 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         StoreError("embedded PostgreSQL: \(detail)")
     }
 
+    /// The error inside a transaction's wrapper (`withTransaction` wraps
+    /// whatever went wrong in BEGIN, the body, or COMMIT).
+    public static func unwrap(_ error: any Error) -> any Error {
+        guard let t = error as? PostgresTransactionError else { return error }
+        return t.closureError.map(unwrap) ?? t.beginError ?? t.commitError ?? t.rollbackError ?? error
+    }
+
     /// Postgres' own message, detail and hint, instead of PSQLError's generic text.
     public static func describe(_ error: any Error) -> String {
+        let error = unwrap(error)
         guard let psql = error as? PSQLError else { return String(describing: error) }
         if let info = psql.serverInfo {
             var text = info[.message] ?? "server error"
@@ -35,7 +43,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// Errors worth retrying: the connection, not the statement, failed.
     public static func isConnectionProblem(_ error: any Error) -> Bool {
-        guard let psql = error as? PSQLError else { return false }
+        guard let psql = unwrap(error) as? PSQLError else { return false }
         if let state = psql.serverInfo?[.sqlState] {
             // 08: connection exception; 57P01-03: admin shutdown / crash shutdown / cannot connect now.
             return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
