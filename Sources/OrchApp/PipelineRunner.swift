@@ -40,6 +40,10 @@ public struct PipelineRunner: Sendable {
         guard ["failed", "cancelled", "crashed"].contains(detail.run.status) else {
             throw RunSetupError("run \(runID) is \(detail.run.status); only failed, cancelled or crashed runs can be retried")
         }
+        guard !detail.tasks.isEmpty else {
+            throw RunSetupError("run \(runID) never started\(detail.run.message.map { " (\($0))" } ?? ""): there is nothing to retry. "
+                                + "Fix the cause, then `\(RunReport.rerunCommand(detail.run))` runs its logical time again")
+        }
         var request = RunRequest(pipelinePath: detail.run.pipelineFile)
         request.params = detail.run.params
         request.logicalTime = detail.run.logicalTime

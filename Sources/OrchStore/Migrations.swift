@@ -113,6 +113,9 @@ enum Migrations {
         ALTER TABLE orch.lineage DROP CONSTRAINT lineage_run_id_task_id_fkey;
         CREATE INDEX runs_status_started_idx ON orch.runs (status, started_at);
         """),
+        Migration(version: 5, name: "why a tick's run could not start", sql: """
+        ALTER TABLE orch.schedule_ticks ADD COLUMN error text;
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

@@ -109,6 +109,21 @@ public struct RunRepository: Sendable {
         """, logger: store.logger)
     }
 
+    /// Records a run that could not start (a scheduled tick whose pipeline
+    /// did not load, whose template names an unset variable, …) as failed
+    /// with the reason, so that `orch status`, reports and alerts see it.
+    /// It has no tasks and no owner. Writing it again changes nothing.
+    public func recordNotStarted(_ info: RunInfo, message: String) async throws {
+        try await client.query("""
+        INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status, message,
+                               host, pid, run_dir, started_at, finished_at)
+        VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
+                \(jsonObject(info.params))::jsonb, \(info.specHash), 'failed', \(message), \(info.host), \(Int(info.pid)),
+                \(info.directory), \(info.startedAt), now())
+        ON CONFLICT (id) DO NOTHING
+        """, logger: store.logger)
+    }
+
     // MARK: reads
 
     /// Recent runs, newest first, with task counts (served by the started_at indexes).

@@ -1,23 +1,77 @@
 import Foundation
 import PostgresNIO
 
+/// What became of a schedule tick.
+public enum TickStatus: String, Sendable, Hashable, Codable {
+    case started, skipped
+    /// Claimed, but its run could not start (the reason is in the tick's `error` and in a failed run).
+    case failed
+}
+
+/// The outcome of claiming a tick.
+public enum TickClaim: Sendable, Hashable {
+    /// This scheduler holds the tick, with what it recorded for it.
+    case ours(status: TickStatus, runID: String?)
+    case theirs(claimedBy: String)
+}
+
+/// A claimed tick as `orch schedules` shows it.
+public struct StoredTick: Sendable, Hashable, Codable {
+    public var logicalTime: Date
+    public var status: TickStatus?
+    public var runID: String?
+    public var error: String?
+}
+
 /// Schedule ticks (claimed exactly once through the primary key), active
 /// runs of a schedule, and crashed runs.
 public struct ScheduleRepository: Sendable {
     let store: Store
     var client: PostgresClient { store.client }
 
-    /// Claims `(schedule, logicalTime)`; true if this caller won it.
-    public func claim(schedule: String, logicalTime: Date, status: String, runID: String?, claimedBy: String) async throws -> Bool {
-        let rows = try await client.query("""
+    /// Claims `(schedule, logicalTime)` for `claimedBy`. When the row is
+    /// already there it is read back: a claim whose reply was lost (the
+    /// INSERT committed, the answer never came) is found to be this
+    /// scheduler's own and carried on, not taken as someone else's and dropped.
+    /// `claimedBy` must therefore name one scheduler process and no other.
+    public func claim(schedule: String, logicalTime: Date, status: TickStatus, runID: String?, claimedBy: String) async throws -> TickClaim {
+        let inserted = try await client.query("""
         INSERT INTO orch.schedule_ticks (schedule, logical_time, status, run_id, claimed_by)
-        VALUES (\(schedule), \(logicalTime), \(status), \(runID), \(claimedBy))
+        VALUES (\(schedule), \(logicalTime), \(status.rawValue), \(runID), \(claimedBy))
         ON CONFLICT (schedule, logical_time) DO NOTHING
         RETURNING 1
         """, logger: store.logger)
-        var won = false
-        for try await _ in rows { won = true }
-        return won
+        for try await _ in inserted { return .ours(status: status, runID: runID) }
+        // A statement of its own, so it sees a row another scheduler committed after the INSERT began.
+        let rows = try await client.query("""
+        SELECT status, run_id, claimed_by FROM orch.schedule_ticks WHERE schedule = \(schedule) AND logical_time = \(logicalTime)
+        """, logger: store.logger)
+        for try await (recorded, run, by) in rows.decode((String, String?, String).self) {
+            guard by == claimedBy else { return .theirs(claimedBy: by) }
+            return .ours(status: TickStatus(rawValue: recorded) ?? status, runID: run)
+        }
+        throw StoreError("the tick \(schedule) at \(logicalTime.ISO8601Format()) was neither claimed nor found; it will be tried again")
+    }
+
+    /// Changes a claimed tick's outcome: `failed` with the reason its run could not start,
+    /// or `skipped` for a claim to start that came back only when there was no slot any more.
+    public func updateTick(schedule: String, logicalTime: Date, status: TickStatus, error: String?) async throws {
+        try await client.query("""
+        UPDATE orch.schedule_ticks SET status = \(status.rawValue), error = \(error)
+        WHERE schedule = \(schedule) AND logical_time = \(logicalTime)
+        """, logger: store.logger)
+    }
+
+    /// The newest claimed tick of a schedule, for `orch schedules`.
+    public func latestTick(schedule: String) async throws -> StoredTick? {
+        let rows = try await client.query("""
+        SELECT logical_time, status, run_id, error FROM orch.schedule_ticks WHERE schedule = \(schedule)
+        ORDER BY logical_time DESC LIMIT 1
+        """, logger: store.logger)
+        for try await (time, status, run, error) in rows.decode((Date, String, String?, String?).self) {
+            return StoredTick(logicalTime: time, status: TickStatus(rawValue: status), runID: run, error: error)
+        }
+        return nil
     }
 
     /// The latest claimed logical time of a schedule.
