@@ -8,14 +8,24 @@ public final class AttemptLog: Sendable {
     public let path: String
     private let handle: Mutex<FileHandle?>
 
-    /// Creates (or truncates) the file and its folder.
-    public init(path: String) throws {
+    /// An attempt log that is already there: it belongs to an earlier
+    /// attempt (perhaps one the database never heard of) and is kept.
+    public struct Exists: Error, Sendable, Hashable {
+        public var path: String
+    }
+
+    /// Creates (or truncates) the file and its folder. With `exclusive`, an
+    /// existing file is never touched: `Exists` is thrown instead.
+    public init(path: String, exclusive: Bool = false) throws {
         self.path = path
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: path, contents: nil)
-        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let fd = open(path, flags, 0o644)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw Exists(path: path) }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
         handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
     }
 

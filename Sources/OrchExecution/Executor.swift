@@ -106,18 +106,21 @@ public struct Executor: Sendable {
     private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo,
                          journal: EventJournal) async -> (TaskState, String?) {
         let taskDirectory = (info.directory as NSString).appendingPathComponent(task.id)
-        let lastAttempt = firstAttempt + task.retry.retries
+        var lastAttempt = firstAttempt + task.retry.retries
         var attempt = firstAttempt
         while true {
             if Task.isCancelled { return (.cancelled, "cancelled before attempt \(attempt)") }
             let started = Date()
-            let logPath = (taskDirectory as NSString).appendingPathComponent("attempt-\(attempt).log")
             let log: AttemptLog
             do {
-                log = try AttemptLog(path: logPath)
+                let skipped: Int
+                (log, skipped) = try Self.createLog(in: taskDirectory, attempt: attempt)
+                attempt += skipped
+                lastAttempt += skipped
             } catch {
-                return (.failed, "cannot create the attempt log \(logPath): \(error)")
+                return (.failed, "cannot create the log of attempt \(attempt) in \(taskDirectory): \(error)")
             }
+            let logPath = log.path
             journal.emit(.attemptStarted(task: task.id, attempt: attempt, at: started, logPath: logPath))
             log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
             let context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
@@ -179,6 +182,22 @@ public struct Executor: Sendable {
                 journal.emit(.retryScheduled(task: task.id, afterAttempt: attempt, delay: delay, at: Date()))
                 do { try await Task.sleep(for: delay) } catch { return (.cancelled, "cancelled while waiting to retry") }
                 attempt += 1
+            }
+        }
+    }
+
+    /// Creates the log of `attempt`, or of the first later number whose log
+    /// does not exist yet; returns it and how many numbers were skipped. An
+    /// existing log belongs to an earlier attempt the records may not know
+    /// of (its orch died before the start was recorded): it is never reused.
+    private static func createLog(in directory: String, attempt: Int) throws -> (AttemptLog, Int) {
+        var skipped = 0
+        while true {
+            let path = (directory as NSString).appendingPathComponent("attempt-\(attempt + skipped).log")
+            do {
+                return (try AttemptLog(path: path, exclusive: true), skipped)
+            } catch is AttemptLog.Exists {
+                skipped += 1
             }
         }
     }

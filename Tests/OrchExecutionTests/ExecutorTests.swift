@@ -76,6 +76,24 @@ struct ExecutorTests {
         }
     }
 
+    @Test("an attempt log that is already there is never truncated: the attempt takes the next number (a crash during an outage leaves logs the records do not know)")
+    func existingLogKept() async throws {
+        try await withTempDir { dir in
+            try FileManager.default.createDirectory(atPath: "\(dir)/t", withIntermediateDirectories: true)
+            try "what the lost attempt wrote\n".write(toFile: "\(dir)/t/attempt-1.log", atomically: true, encoding: .utf8)
+            let body = ClosureBody { context in
+                context.log.write("this is attempt \(context.attempt)")
+                return TaskOutput()
+            }
+            let p = try plan([(GraphNode(id: "t"), body, RetryPolicy(), nil)])
+            let log = EventLog()
+            #expect(await Executor().run(p, info: info(dir, p), observers: [log]) == .succeeded)
+            #expect(log.attempts("t").map(\.attempt) == [2])
+            #expect(try String(contentsOfFile: "\(dir)/t/attempt-1.log", encoding: .utf8) == "what the lost attempt wrote\n")
+            #expect(try String(contentsOfFile: "\(dir)/t/attempt-2.log", encoding: .utf8).contains("this is attempt 2"))
+        }
+    }
+
     @Test("a non-retryable failure is not retried; running out of retries fails")
     func retryBudget() async throws {
         try await withTempDir { dir in
