@@ -42,7 +42,7 @@ public final class SchedulerService: Service, Sendable {
     let notifier: SystemdNotifier
     /// Names this scheduler process and no other (host and pid alone come
     /// back after a restart): a claim found under it is this process's own.
-    let identity = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.lowercased().prefix(8))"
+    let identity = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(RunOwner.newToken().prefix(8))"
     private let state = Mutex(State())
     private let firing = StopSignal()
     private let runStop = StopSignal()
@@ -112,8 +112,9 @@ public final class SchedulerService: Service, Sendable {
             if ContinuousClock.now - lastHousekeeping >= .seconds(2) {
                 lastHousekeeping = ContinuousClock.now
                 do {
-                    let crashed = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
-                    for id in crashed { Self.log("run \(id) lost its process (no heartbeat for \(DurationText.format(environment.heartbeatExpiry))): marked crashed") }
+                    for run in try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) {
+                        Self.log("run \(run.id) marked crashed: \(run.message)")
+                    }
                 } catch {
                     Self.log("could not check for crashed runs: \(StoreError.describe(error))")
                 }
@@ -158,8 +159,14 @@ public final class SchedulerService: Service, Sendable {
                 }
             }
             do {
-                let active = max(try await store.schedules.activeRuns(schedule: schedule.name),
-                                 state.withLock { $0.inFlight[schedule.name] ?? 0 })
+                var active = try await activeRuns(schedule)
+                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
+                    // Before holding the tick back, make sure the runs in the way are alive:
+                    // one whose process is provably gone is marked crashed at once.
+                    let swept = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+                    for run in swept { Self.log("run \(run.id) marked crashed: \(run.message)") }
+                    if !swept.isEmpty { active = try await activeRuns(schedule) }
+                }
                 if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
                     // Caught-up ticks wait for a slot whatever `overlap` says: catchup asked for them to run.
                     if schedule.overlap == .queue || fromPending {
@@ -209,7 +216,11 @@ public final class SchedulerService: Service, Sendable {
         let runner = PipelineRunner(environment: environment)
         do {
             let outcome = try await runner.run(request, store: store, stop: runStop)
-            Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")
+            if let lost = outcome.lostOwnership {
+                Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) stopped here: \(lost)")
+            } else {
+                Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")
+            }
         } catch {
             // The tick is claimed, so no one else will run it: it must not vanish.
             let message = await runner.recordNotStarted(request, runID: runID, error: error, store: store, stop: runStop)
@@ -220,6 +231,13 @@ public final class SchedulerService: Service, Sendable {
                 Self.log("\(schedule.name): could not record the error of tick \(tick.ISO8601Format()): \(StoreError.describe(error))")
             }
         }
+    }
+
+    /// Runs of the schedule that may be at work: recorded ones, or this
+    /// process's own that are not recorded yet.
+    private func activeRuns(_ schedule: ScheduleSpec) async throws -> Int {
+        max(try await store.schedules.activeRuns(schedule: schedule.name, expiry: environment.heartbeatExpiry),
+            state.withLock { $0.inFlight[schedule.name] ?? 0 })
     }
 
     private func sleepOrStop(_ duration: Duration) async {

@@ -12,6 +12,10 @@ public struct Executor: Sendable {
         public var failFast = false
         /// Lines of each attempt's log kept with the attempt.
         public var logTailLines = 40
+        /// Asked before every attempt; a reason refuses it (the task ends
+        /// cancelled). The runner refuses once its run has another owner, so a
+        /// process that lost its run starts nothing more of it.
+        public var admission: (@Sendable (_ task: String, _ attempt: Int) async -> String?)?
         public init() {}
     }
 
@@ -110,6 +114,9 @@ public struct Executor: Sendable {
         var attempt = firstAttempt
         while true {
             if Task.isCancelled { return (.cancelled, "cancelled before attempt \(attempt)") }
+            if let admission = configuration.admission, let refusal = await admission(task.id, attempt) {
+                return (.cancelled, refusal)
+            }
             let started = Date()
             let log: AttemptLog
             do {
@@ -123,9 +130,15 @@ public struct Executor: Sendable {
             let logPath = log.path
             journal.emit(.attemptStarted(task: task.id, attempt: attempt, at: started, logPath: logPath))
             log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
-            let context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
+            var context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
                                       maxAttempts: lastAttempt, logicalTime: info.logicalTime,
                                       taskDirectory: taskDirectory, log: log, timeout: task.timeout)
+            context.processStarted = { [attempt] pid in
+                // Read the stamp now: the child is not reaped before its run returns, so it is still there.
+                let leader = ProcessStamp.of(pid: pid)
+                log.write("== orch: started process \(pid), the leader of its own process group")
+                journal.emit(.attemptProcessStarted(task: task.id, attempt: attempt, processGroup: pid, leader: leader))
+            }
             let result = await runAttempt(task, context: context)
             let finished = Date()
             var record = AttemptRecord(task: task.id, attempt: attempt, status: .succeeded, startedAt: started,

@@ -1,4 +1,6 @@
 import Foundation
+import OrchExecution
+import OrchSpec
 import PostgresNIO
 
 /// What became of a schedule tick.
@@ -81,10 +83,14 @@ public struct ScheduleRepository: Sendable {
         return nil
     }
 
-    /// Runs of the schedule still running (crashed ones are marked first by `markCrashed`).
-    public func activeRuns(schedule: String) async throws -> Int {
+    /// Runs of the schedule that may still be at work: running ones (crashed
+    /// ones are marked first by `markCrashed`), and stopped ones whose owner
+    /// still holds them with a fresh heartbeat (marked crashed while alive:
+    /// it stops and lets go within a heartbeat interval).
+    public func activeRuns(schedule: String, expiry: Duration) async throws -> Int {
         let rows = try await client.query("""
-        SELECT count(*) FROM orch.runs WHERE trigger = \("schedule:" + schedule) AND status = 'running'
+        SELECT count(*) FROM orch.runs WHERE trigger = \(RunTrigger.schedule(schedule).text)
+          AND (status = 'running' OR (owner_token IS NOT NULL AND heartbeat_at > now() - make_interval(secs => \(expiry.seconds))))
         """, logger: store.logger)
         for try await n in rows.decode(Int.self) { return n }
         return 0
@@ -110,37 +116,6 @@ public struct ScheduleRepository: Sendable {
         """, logger: store.logger)
         for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) { return (id, status, started, logical) }
         return nil
-    }
-}
-
-extension RunRepository {
-    /// Marks runs whose owner stopped heartbeating more than `expiry` ago as
-    /// `crashed`; their running tasks and attempts fail with the reason, and
-    /// their pending tasks are cancelled. Returns the run ids.
-    @discardableResult
-    public func markCrashed(expiry: Duration) async throws -> [String] {
-        let seconds = Double(expiry.components.seconds) + Double(expiry.components.attoseconds) / 1e18
-        return try await client.withTransaction(logger: store.logger) { c in
-            var ids: [String] = []
-            let rows = try await c.query("""
-            UPDATE orch.runs SET status = 'crashed', finished_at = now(),
-                message = 'the orch process died (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' on ' || coalesce(host, '?') || ', pid ' || coalesce(pid::text, '?') || ')'
-            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => \(seconds))
-            RETURNING id
-            """, logger: store.logger)
-            for try await id in rows.decode(String.self) { ids.append(id) }
-            guard !ids.isEmpty else { return ids }
-            try await c.query("""
-            UPDATE orch.attempts a SET status = 'failed', finished_at = now(), error_class = 'crashed', error = r.message
-            FROM orch.runs r WHERE a.run_id = r.id AND r.id = ANY(\(ids)) AND a.status = 'running'
-            """, logger: store.logger)
-            try await c.query("""
-            UPDATE orch.task_runs t SET state = CASE WHEN t.state = 'running' THEN 'failed' ELSE 'cancelled' END,
-                message = r.message, finished_at = now()
-            FROM orch.runs r WHERE t.run_id = r.id AND r.id = ANY(\(ids)) AND t.state IN ('running', 'pending')
-            """, logger: store.logger)
-            return ids
-        }
     }
 }
 

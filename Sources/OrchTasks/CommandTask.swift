@@ -95,10 +95,13 @@ public struct CommandTask: SingleTaskKind, TaskBody {
         do {
             status = try await Subprocess.run(
                 exe, arguments: Arguments(arguments), environment: .inherit.updating(env),
-                workingDirectory: FilePath(workingDirectory), platformOptions: platform,
+                workingDirectory: FilePath(workingDirectory), platformOptions: platform, input: .none,
                 output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
-            ).terminationStatus
+            ) { execution in
+                // Recorded so that `orch retry` can stop the group if this orch dies and leaves it running.
+                context.processStarted(execution.processIdentifier.value)
+            }.terminationStatus
         } catch {
             // Subprocess has already closed `fd` (closeAfterSpawningProcess) even when the spawn failed.
             throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)

@@ -208,6 +208,7 @@ struct ExecutorTests {
                 case .runStarted: return "start"
                 case let .taskStateChanged(t, s, _, _): return "\(t):\(s.rawValue)"
                 case let .attemptStarted(t, n, _, _): return "\(t):attempt\(n)"
+                case let .attemptProcessStarted(t, n, _, _): return "\(t):process\(n)"
                 case let .attemptFinished(r): return "\(r.task):done\(r.attempt)"
                 case .retryScheduled: return "retry"
                 case .runFinished: return "end"
