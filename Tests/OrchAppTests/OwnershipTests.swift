@@ -18,7 +18,8 @@ struct OwnershipTests {
             self.db = db
             vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true),
                     "ORCH_HEARTBEAT_INTERVAL": "500ms", "ORCH_HEARTBEAT_EXPIRY": expiry]
-            try Ownership.lockingPipeline(lock: "\(dir)/work.lock", groups: "\(dir)/groups", firstSleep: 30)
+            // Attempt 1 would sleep for minutes: it must be stopped, whatever the load makes of the timing.
+            try Ownership.lockingPipeline(lock: "\(dir)/work.lock", groups: "\(dir)/groups", firstSleep: 300)
                 .write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
         }
 
@@ -37,6 +38,15 @@ struct OwnershipTests {
             #expect(try await Ownership.waitFor("attempt 1 holds the lock", in: log, seconds: 20))
             try await Task.sleep(for: .milliseconds(300)) // its process group is recorded
             return (process, runID)
+        }
+
+        /// Marks the run crashed by hand, as a sweep would; it must still be running.
+        func markCrashed(_ id: String, message: String) async throws {
+            let marked = try await rows("""
+            UPDATE orch.runs SET status = 'crashed', finished_at = now(), message = '\(message)' WHERE id = '\(id)' AND status = 'running'
+            RETURNING id
+            """)
+            try #require(marked.count == 1, "the first owner's run is still running when it is marked crashed")
         }
 
         /// What both owners wrote, and the invariants that must hold whatever the order of events.
@@ -68,14 +78,12 @@ struct OwnershipTests {
                 Ownership.killLeftovers(Ownership.groups(in: env.groups), marker: dir)
             }
             // What a crash sweep does after an outage longer than the expiry, while the owner lives.
-            _ = try await env.rows("""
-            UPDATE orch.runs SET status = 'crashed', finished_at = now(), message = 'marked crashed by hand, as after an outage' WHERE id = '\(id)'
-            """)
+            try await env.markCrashed(id, message: "marked crashed by hand, as after an outage")
             async let retried = runOrch(["retry", id], environment: env.vars, directory: dir)
-            let stopped = await Ownership.exit(of: first, within: 15)
+            let stopped = await Ownership.exit(of: first, within: 30)
             let retry = try await retried
             let result = try #require(stopped, "the first owner stops instead of going on (or reviving the run)")
-            #expect(result.status == 3, "exits non-zero: \(result.status)\n\(result.stderr)")
+            #expect(result.status == 3, "exits non-zero: \(result.status)\n\(result.stderr)\n\(result.stdout)")
             #expect(result.stderr.contains("was marked crashed"), "\(result.stderr)")
             try await env.checkOneOwner(id, retry: retry)
         }
@@ -96,13 +104,11 @@ struct OwnershipTests {
             }
             // Frozen, it heartbeats no more; on another host a sweep would mark it crashed after the expiry.
             first.signal(SIGSTOP)
-            _ = try await env.rows("""
-            UPDATE orch.runs SET status = 'crashed', finished_at = now(), message = 'no heartbeat (marked by hand)' WHERE id = '\(id)'
-            """)
+            try await env.markCrashed(id, message: "no heartbeat (marked by hand)")
             let retry = try await runOrch(["retry", id], environment: env.vars, directory: dir)
             #expect(retry.stderr.contains("stopped process group"), "the frozen owner's command was stopped before attempt 2\n\(retry.stderr)")
             first.signal(SIGCONT)
-            let woken = try #require(await Ownership.exit(of: first, within: 15), "the woken owner stops")
+            let woken = try #require(await Ownership.exit(of: first, within: 30), "the woken owner stops")
             #expect(woken.status == 3, "\(woken.stderr)")
             #expect(woken.stderr.contains("taken over"), "\(woken.stderr)")
             try await env.checkOneOwner(id, retry: retry)
