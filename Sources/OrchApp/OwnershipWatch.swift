@@ -32,7 +32,7 @@ final class OwnershipWatch: Sendable {
             // Missing: the run's first write may still wait behind an outage; nobody else can hold it.
             return
         case let .notRunning(status, message):
-            lose("run \(runID) was marked \(status) by another orch process\(message.map { " (\($0))" } ?? ""); "
+            lose("run \(runID) was marked \(status.rawValue) by another orch process\(message.map { " (\($0))" } ?? ""); "
                  + "stopping its tasks here and leaving the run as recorded; `orch retry \(runID)` resumes it")
         case let .takenOver(host, pid):
             lose("run \(runID) was taken over by another orch process (pid \(pid.map(String.init) ?? "?") on \(host ?? "?"), "

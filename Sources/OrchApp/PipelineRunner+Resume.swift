@@ -31,9 +31,14 @@ extension PipelineRunner {
 
     static func checkRetryable(_ detail: StoredRunDetail) throws {
         let run = detail.run
-        guard ["failed", "cancelled", "crashed"].contains(run.status) else {
-            let owner = run.status == "running" ? " (owned by pid \(run.pid.map(String.init) ?? "?") on \(run.host ?? "?"))" : ""
-            throw RunSetupError("run \(run.id) is \(run.status)\(owner); only failed, cancelled or crashed runs can be retried")
+        switch RunStatus(rawValue: run.status) {
+        case .failed, .cancelled, .crashed:
+            break
+        case .running:
+            throw RunSetupError("run \(run.id) is running (owned by pid \(run.pid.map(String.init) ?? "?") on \(run.host ?? "?")); "
+                                + "only failed, cancelled or crashed runs can be retried")
+        case .succeeded, nil:
+            throw RunSetupError("run \(run.id) is \(run.status); only failed, cancelled or crashed runs can be retried")
         }
         guard !detail.tasks.isEmpty else {
             throw RunSetupError("run \(run.id) never started\(run.message.map { " (\($0))" } ?? ""): there is nothing to retry. "
@@ -69,8 +74,9 @@ extension PipelineRunner {
     /// on this machine (their orch was killed, so nobody stopped them), so
     /// a task never runs twice at once.
     func stopLeftovers(of detail: StoredRunDetail) async {
-        let groups = detail.tasks.filter { $0.state != "succeeded" }.flatMap(\.attempts).compactMap { a -> ProcessGroupReaper.Group? in
-            guard a.status != "succeeded", let id = a.processGroup.flatMap({ Int32(exactly: $0) }),
+        let rerun = detail.tasks.filter { TaskState(rawValue: $0.state) != .succeeded }
+        let groups = rerun.flatMap(\.attempts).compactMap { a -> ProcessGroupReaper.Group? in
+            guard AttemptStatus(rawValue: a.status) != .succeeded, let id = a.processGroup.flatMap({ Int32(exactly: $0) }),
                   let leader = a.processStamp.flatMap(ProcessStamp.init(text:)) else { return nil }
             return ProcessGroupReaper.Group(id: id, leader: leader)
         }

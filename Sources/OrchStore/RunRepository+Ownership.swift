@@ -16,7 +16,7 @@ public enum RunOwnership: Sendable, Hashable {
     case owned
     /// Still this token's, but no longer running: the crash sweep (or an
     /// operator) gave up on this owner. Its verdict holds: the owner stops.
-    case notRunning(status: String, message: String?)
+    case notRunning(status: RunStatus, message: String?)
     /// Another process holds the run now (`orch retry`).
     case takenOver(host: String?, pid: Int?)
     /// No such run (yet: its first write may still be queued behind an outage).
@@ -33,7 +33,7 @@ extension RunRepository {
         UPDATE orch.runs SET heartbeat_at = now() WHERE id = \(run) AND owner_token = \(token) RETURNING status, message
         """, logger: store.logger)
         for try await (status, message) in rows.decode((String, String?).self) {
-            return status == "running" ? .owned : .notRunning(status: status, message: message)
+            return Self.ownership(RunStatus(rawValue: status), message: message)
         }
         return try await ownership(run: run, token: token)
     }
@@ -44,13 +44,20 @@ extension RunRepository {
         SELECT status, message, owner_token, host, pid FROM orch.runs WHERE id = \(run)
         """, logger: store.logger)
         for try await (status, message, owner, host, pid) in rows.decode((String, String?, String?, String?, Int?).self) {
-            if owner == token { return status == "running" ? .owned : .notRunning(status: status, message: message) }
+            let status = RunStatus(rawValue: status)
+            if owner == token { return Self.ownership(status, message: message) }
             // No owner: a crash sweep that proved an owner gone let go for it; any other
             // stopped run without one was finished by whoever took it over.
-            if owner == nil, status == "crashed" { return .notRunning(status: status, message: message) }
+            if owner == nil, status == .crashed { return .notRunning(status: .crashed, message: message) }
             return .takenOver(host: host, pid: pid)
         }
         return .missing
+    }
+
+    /// What the holder of the run's token finds in its status.
+    private static func ownership(_ status: RunStatus?, message: String?) -> RunOwnership {
+        guard let status, status != .running else { return .owned }
+        return .notRunning(status: status, message: message)
     }
 
     /// An owner that stopped because it lost its run lets go of it, so
