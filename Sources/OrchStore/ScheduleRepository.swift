@@ -25,8 +25,8 @@ public struct StoredTick: Sendable, Hashable, Codable {
     public var error: String?
 }
 
-/// Schedule ticks (claimed exactly once through the primary key), active
-/// runs of a schedule, and crashed runs.
+/// Schedule ticks (claimed exactly once through the primary key) and the
+/// runs of a schedule (the crash sweep is `RunRepository.markCrashed`).
 public struct ScheduleRepository: Sendable {
     let store: Store
     var client: PostgresClient { store.client }
