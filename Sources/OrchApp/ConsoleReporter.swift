@@ -53,6 +53,8 @@ public final class ConsoleReporter: RunObserver {
             case let .attemptStarted(task, attempt, _, _):
                 s.tasks[task, default: TaskLine()].attempts = attempt
                 return []
+            case .attemptProcessStarted:
+                return []
             case let .attemptFinished(record) where record.status != .succeeded:
                 let pad = String(repeating: " ", count: max(0, s.width - record.task.count))
                 return ["\(stamp(record.finishedAt)) \(record.task)\(pad)  attempt \(record.attempt) \(record.status.rawValue): \(firstLine(record.error ?? ""))"]

@@ -21,6 +21,9 @@ public struct PipelineRunner: Sendable {
     public struct Outcome: Sendable {
         public var info: RunInfo
         public var status: RunStatus
+        /// Why this process stopped the run and recorded nothing more: it was
+        /// taken over, or marked crashed, by another orch process.
+        public var lostOwnership: String?
     }
 
     /// Prepares the run (everything that can fail because of the user's
@@ -31,26 +34,8 @@ public struct PipelineRunner: Sendable {
         try await run(request, resuming: nil, store: store, observers: observers, stop: stop)
     }
 
-    /// `orch retry`: runs a failed, cancelled or crashed run again under the
-    /// same id, logical time and params; what succeeded stays succeeded, the
-    /// rest runs as new attempts.
-    public func resume(runID: String, store: Store, observers: [any RunObserver] = [], stop: StopSignal = StopSignal()) async throws -> Outcome {
-        try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
-        guard let detail = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
-        guard ["failed", "cancelled", "crashed"].contains(detail.run.status) else {
-            throw RunSetupError("run \(runID) is \(detail.run.status); only failed, cancelled or crashed runs can be retried")
-        }
-        var request = RunRequest(pipelinePath: detail.run.pipelineFile)
-        request.params = detail.run.params
-        request.logicalTime = detail.run.logicalTime
-        request.runID = runID
-        request.trigger = RunTrigger(text: detail.run.trigger)
-        request.concurrency = concurrency
-        return try await run(request, resuming: detail, store: store, observers: observers, stop: stop)
-    }
-
-    private func run(_ request: RunRequest, resuming: StoredRunDetail?, store: Store, observers: [any RunObserver],
-                     stop: StopSignal) async throws -> Outcome {
+    func run(_ request: RunRequest, resuming: StoredRunDetail?, store: Store, observers: [any RunObserver],
+             stop: StopSignal) async throws -> Outcome {
         if resuming == nil { try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) }
         let loaded = try PipelineLoader.load(path: request.pipelinePath)
         let spec = loaded.spec
@@ -70,9 +55,7 @@ public struct PipelineRunner: Sendable {
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)
         let logicalTime = request.logicalTime
         let alert = request.onFailure ?? spec.onFailure
-        let pipelineText = (try? String(contentsOfFile: spec.file, encoding: .utf8)) ?? ""
-        let referenced = SecretMask.referencedVariables(in: pipelineText + "\n" + (alert?.webhook ?? "") + "\n" + (alert?.command ?? ""))
-        let secrets = SecretMask.from(environment: environment.variables, referenced: referenced)
+        let secrets = secrets(pipelineFile: spec.file, alert: alert)
         let context = TemplateContext(
             params: params, env: environment.variables,
             run: ["id": runID, "logical_time": logicalTime.ISO8601Format(), "trigger": request.trigger.text],
@@ -117,13 +100,18 @@ public struct PipelineRunner: Sendable {
                 if t.state == "succeeded" { plan.alreadySucceeded.insert(i) }
                 plan.previousAttempts[i] = t.attempts.map(\.attempt).max() ?? 0
             }
-            try await store.runs.reopen(run: runID)
+        }
+        // A new token for every start and every retry: the store takes writes from its holder only.
+        let owner = RunOwner.current()
+        if let resuming {
+            try await store.runs.reopen(run: runID, owner: owner)
+            await stopLeftovers(of: resuming)
         }
         let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: URL(fileURLWithPath: spec.file).standardizedFileURL.path, trigger: request.trigger,
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
-                           host: ProcessInfo.processInfo.hostName, pid: ProcessInfo.processInfo.processIdentifier,
+                           host: owner.host, pid: owner.pid,
                            directory: resuming?.run.runDirectory ?? directory, tasks: plan.orderedIDs,
-                           startedAt: resuming?.run.startedAt ?? Date())
+                           startedAt: resuming?.run.startedAt ?? Date(), ownerToken: owner.token, processStamp: owner.stamp)
         // Logs, rejected rows and compiled SQL are the warehouse's data: the run folder is its owner's only.
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         chmod((directory as NSString).deletingLastPathComponent, 0o700)
@@ -131,26 +119,31 @@ public struct PipelineRunner: Sendable {
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency
         executorConfiguration.failFast = request.failFast
+        let watch = OwnershipWatch(runID: runID, token: owner.token, store: store, stop: stop)
+        executorConfiguration.admission = { _, _ in await watch.admit() }
         let executor = Executor(configuration: executorConfiguration)
         let runDirectory = info.directory
-        let recorder = StoreRecorder(store: store, runID: runID, outageLimit: environment.databaseOutageLimit) { reason in
+        let recorder = StoreRecorder(store: store, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
+                                     onOutage: { reason in
             FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
             try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: "\(runDirectory)/database-outage.txt", atomically: true, encoding: .utf8)
             stop.request(reason)
-        }
+        }, onRefused: { await watch.recheck() })
         let status = await withTaskGroup(of: RunStatus?.self) { group in
-            // Heartbeat while the run is alive, so a crashed run can be told apart from a slow one.
+            // Heartbeat while the run is alive, so a crashed run can be told apart from a slow one,
+            // and so this process learns when the run is no longer its own.
             group.addTask {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: heartbeatInterval)
-                    if Task.isCancelled { break }
-                    try? await store.runs.heartbeat(run: runID)
-                }
+                await watch.heartbeat(every: heartbeatInterval)
                 return nil
             }
             let status = await executor.run(plan, info: info, observers: observers + [recorder] + exporters(info, plan: plan), stop: stop)
             group.cancelAll()
             return status
+        }
+        if let lost = watch.lost {
+            // No report or alert: the run is recorded by whoever holds it now, and its folder is theirs.
+            try? await store.runs.release(run: runID, token: owner.token)
+            return Outcome(info: info, status: status, lostOwnership: lost)
         }
         if status != .succeeded {
             // The report on disk, readable with `less` when the database is the thing that is down.
@@ -171,6 +164,14 @@ public struct PipelineRunner: Sendable {
             }
         }
         return Outcome(info: info, status: status)
+    }
+
+    /// The run's secrets: what the environment marks as secret, and every
+    /// variable the pipeline file or the alert reads with `{{ env.X }}`.
+    func secrets(pipelineFile: String, alert: AlertSpec?) -> SecretMask {
+        let pipelineText = (try? String(contentsOfFile: pipelineFile, encoding: .utf8)) ?? ""
+        let referenced = SecretMask.referencedVariables(in: pipelineText + "\n" + (alert?.webhook ?? "") + "\n" + (alert?.command ?? ""))
+        return SecretMask.from(environment: environment.variables, referenced: referenced)
     }
 
     /// Declared params with `--param` overrides applied.

@@ -50,6 +50,8 @@ public struct RunReport: Sendable, Codable {
     public var staleDatasets: [StaleDataset]
     public var lastSuccess: Comparison?
     public var resumeCommand: String
+    /// The run could not start (it has no tasks): there is nothing to retry, only to run again.
+    public var neverStarted: Bool
     public var generatedAt: Date
 
     /// A source count moving by more than this share is flagged.
@@ -108,7 +110,20 @@ public struct RunReport: Sendable, Codable {
         }
         return RunReport(run: run, failedTasks: failed, failedTests: failedTests, blocked: blocked.filter { !tests.contains($0) },
                          blockedTests: blocked.filter { tests.contains($0) }, staleDatasets: stale,
-                         lastSuccess: comparison, resumeCommand: "orch retry \(runID)", generatedAt: Date())
+                         lastSuccess: comparison, resumeCommand: detail.tasks.isEmpty ? rerunCommand(run) : "orch retry \(runID)",
+                         neverStarted: detail.tasks.isEmpty, generatedAt: Date())
+    }
+
+    /// How to run a never-started run's logical time again: a scheduled one
+    /// by backfilling its tick, anything else by running its pipeline.
+    public static func rerunCommand(_ run: StoredRun) -> String {
+        switch RunTrigger(text: run.trigger) {
+        case let .schedule(name), let .backfill(name):
+            let t = run.logicalTime.ISO8601Format()
+            return "orch backfill \(name) --from \(t) --to \(t)"
+        case .manual, .retry:
+            return "orch run \(run.pipelineFile)"
+        }
     }
 
     /// Markdown: readable with `less`, in a terminal, or rendered.
@@ -118,7 +133,8 @@ public struct RunReport: Sendable, Codable {
         md.append("- trigger: \(run.trigger); logical time \(run.logicalTime.ISO8601Format())")
         md.append("- started \(run.startedAt.ISO8601Format()) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
         if let message = run.message { md.append("- note: \(message)") }
-        md += ["", "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
+        md += ["", neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
+                              : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
         if !failedTasks.isEmpty {
             md.append("## What failed")
             for t in failedTasks {

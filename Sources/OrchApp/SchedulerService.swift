@@ -40,7 +40,9 @@ public final class SchedulerService: Service, Sendable {
     let environment: OrchEnvironment
     let configuration: Configuration
     let notifier: SystemdNotifier
-    let identity = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
+    /// Names this scheduler process and no other (host and pid alone come
+    /// back after a restart): a claim found under it is this process's own.
+    let identity = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(RunOwner.newToken().prefix(8))"
     private let state = Mutex(State())
     private let firing = StopSignal()
     private let runStop = StopSignal()
@@ -110,8 +112,9 @@ public final class SchedulerService: Service, Sendable {
             if ContinuousClock.now - lastHousekeeping >= .seconds(2) {
                 lastHousekeeping = ContinuousClock.now
                 do {
-                    let crashed = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
-                    for id in crashed { Self.log("run \(id) lost its process (no heartbeat for \(DurationText.format(environment.heartbeatExpiry))): marked crashed") }
+                    for run in try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) {
+                        Self.log("run \(run.id) marked crashed: \(run.message)")
+                    }
                 } catch {
                     Self.log("could not check for crashed runs: \(StoreError.describe(error))")
                 }
@@ -156,8 +159,14 @@ public final class SchedulerService: Service, Sendable {
                 }
             }
             do {
-                let active = max(try await store.schedules.activeRuns(schedule: schedule.name),
-                                 state.withLock { $0.inFlight[schedule.name] ?? 0 })
+                var active = try await activeRuns(schedule)
+                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
+                    // Before holding the tick back, make sure the runs in the way are alive:
+                    // one whose process is provably gone is marked crashed at once.
+                    let swept = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+                    for run in swept { Self.log("run \(run.id) marked crashed: \(run.message)") }
+                    if !swept.isEmpty { active = try await activeRuns(schedule) }
+                }
                 if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
                     // Caught-up ticks wait for a slot whatever `overlap` says: catchup asked for them to run.
                     if schedule.overlap == .queue || fromPending {
@@ -165,14 +174,22 @@ public final class SchedulerService: Service, Sendable {
                         if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
                         return
                     }
-                    if try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: "skipped", runID: nil, claimedBy: identity) {
+                    switch try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: .skipped, runID: nil, claimedBy: identity) {
+                    case .ours(.started, _):
+                        // An earlier claim to start it, whose reply was lost; its slot is gone now.
+                        try await store.schedules.updateTick(schedule: schedule.name, logicalTime: tick, status: .skipped, error: nil)
+                        fallthrough
+                    case .ours(.skipped, _):
                         Self.log("\(schedule.name): tick \(tick.ISO8601Format()) skipped, \(active) run(s) still active (overlap: skip)")
+                    case .ours(.failed, _), .theirs:
+                        break
                     }
                     consume()
                     continue
                 }
-                let runID = RunInfo.makeID()
-                if try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: "started", runID: runID, claimedBy: identity) {
+                let claim = try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: .started,
+                                                            runID: RunInfo.makeID(), claimedBy: identity)
+                if case let .ours(.started, runID?) = claim {
                     state.withLock { $0.inFlight[schedule.name, default: 0] += 1 }
                     Self.log("\(schedule.name): firing tick \(tick.ISO8601Format()) as run \(runID)")
                     group.addTask { [self] in
@@ -196,12 +213,31 @@ public final class SchedulerService: Service, Sendable {
         request.logicalTime = tick
         request.runID = runID
         request.onFailure = schedule.onFailure
+        let runner = PipelineRunner(environment: environment)
         do {
-            let outcome = try await PipelineRunner(environment: environment).run(request, store: store, stop: runStop)
-            Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")
+            let outcome = try await runner.run(request, store: store, stop: runStop)
+            if let lost = outcome.lostOwnership {
+                Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) stopped here: \(lost)")
+            } else {
+                Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) \(outcome.status.rawValue)")
+            }
         } catch {
-            Self.log("\(schedule.name): run \(runID) could not start: \(error)")
+            // The tick is claimed, so no one else will run it: it must not vanish.
+            let message = await runner.recordNotStarted(request, runID: runID, error: error, store: store, stop: runStop)
+            Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) recorded failed, \(message)")
+            do {
+                try await store.schedules.updateTick(schedule: schedule.name, logicalTime: tick, status: .failed, error: message)
+            } catch {
+                Self.log("\(schedule.name): could not record the error of tick \(tick.ISO8601Format()): \(StoreError.describe(error))")
+            }
         }
+    }
+
+    /// Runs of the schedule that may be at work: recorded ones, or this
+    /// process's own that are not recorded yet.
+    private func activeRuns(_ schedule: ScheduleSpec) async throws -> Int {
+        max(try await store.schedules.activeRuns(schedule: schedule.name, expiry: environment.heartbeatExpiry),
+            state.withLock { $0.inFlight[schedule.name] ?? 0 })
     }
 
     private func sleepOrStop(_ duration: Duration) async {

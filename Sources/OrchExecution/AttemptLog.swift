@@ -11,14 +11,26 @@ public final class AttemptLog: Sendable {
     private let secrets: SecretMask
     private let failure = Mutex<String?>(nil)
 
-    /// Creates (or truncates) the file, readable by its owner only, and its folder (0700).
-    public init(path: String, secrets: SecretMask = .none) throws {
+    /// An attempt log that is already there: it belongs to an earlier
+    /// attempt (perhaps one the database never heard of) and is kept.
+    public struct Exists: Error, Sendable, Hashable {
+        public var path: String
+    }
+
+    /// Creates (or truncates) the file, readable by its owner only, and its
+    /// folder (0700). With `exclusive`, an existing file is never touched:
+    /// `Exists` is thrown instead.
+    public init(path: String, exclusive: Bool = false, secrets: SecretMask = .none) throws {
         self.path = path
         self.secrets = secrets
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
                                                 withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let fd = open(path, flags, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw Exists(path: path) }
+            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
+        }
         handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
     }
 

@@ -12,6 +12,10 @@ public struct Executor: Sendable {
         public var failFast = false
         /// Lines of each attempt's log kept with the attempt.
         public var logTailLines = 40
+        /// Asked before every attempt; a reason refuses it (the task ends
+        /// cancelled). The runner refuses once its run has another owner, so a
+        /// process that lost its run starts nothing more of it.
+        public var admission: (@Sendable (_ task: String, _ attempt: Int) async -> String?)?
         public init() {}
     }
 
@@ -106,23 +110,35 @@ public struct Executor: Sendable {
     private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo, secrets: SecretMask,
                          journal: EventJournal) async -> (TaskState, String?) {
         let taskDirectory = (info.directory as NSString).appendingPathComponent(task.id)
-        let lastAttempt = firstAttempt + task.retry.retries
+        var lastAttempt = firstAttempt + task.retry.retries
         var attempt = firstAttempt
         while true {
             if Task.isCancelled { return (.cancelled, "cancelled before attempt \(attempt)") }
+            if let admission = configuration.admission, let refusal = await admission(task.id, attempt) {
+                return (.cancelled, refusal)
+            }
             let started = Date()
-            let logPath = (taskDirectory as NSString).appendingPathComponent("attempt-\(attempt).log")
             let log: AttemptLog
             do {
-                log = try AttemptLog(path: logPath, secrets: secrets)
+                let skipped: Int
+                (log, skipped) = try Self.createLog(in: taskDirectory, attempt: attempt, secrets: secrets)
+                attempt += skipped
+                lastAttempt += skipped
             } catch {
-                return (.failed, "cannot create the attempt log \(logPath): \(error)")
+                return (.failed, "cannot create the log of attempt \(attempt) in \(taskDirectory): \(error)")
             }
+            let logPath = log.path
             journal.emit(.attemptStarted(task: task.id, attempt: attempt, at: started, logPath: logPath))
             log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
-            let context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
+            var context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
                                       maxAttempts: lastAttempt, logicalTime: info.logicalTime,
                                       taskDirectory: taskDirectory, log: log, timeout: task.timeout)
+            context.processStarted = { [attempt] pid in
+                // Read the stamp now: the child is not reaped before its run returns, so it is still there.
+                let leader = ProcessStamp.of(pid: pid)
+                log.write("== orch: started process \(pid), the leader of its own process group")
+                journal.emit(.attemptProcessStarted(task: task.id, attempt: attempt, processGroup: pid, leader: leader))
+            }
             var result = await runAttempt(task, context: context)
             let finished = Date()
             var record = AttemptRecord(task: task.id, attempt: attempt, status: .succeeded, startedAt: started,
@@ -188,6 +204,22 @@ public struct Executor: Sendable {
                 journal.emit(.retryScheduled(task: task.id, afterAttempt: attempt, delay: delay, at: Date()))
                 do { try await Task.sleep(for: delay) } catch { return (.cancelled, "cancelled while waiting to retry") }
                 attempt += 1
+            }
+        }
+    }
+
+    /// Creates the log of `attempt`, or of the first later number whose log
+    /// does not exist yet; returns it and how many numbers were skipped. An
+    /// existing log belongs to an earlier attempt the records may not know
+    /// of (its orch died before the start was recorded): it is never reused.
+    private static func createLog(in directory: String, attempt: Int, secrets: SecretMask) throws -> (AttemptLog, Int) {
+        var skipped = 0
+        while true {
+            let path = (directory as NSString).appendingPathComponent("attempt-\(attempt + skipped).log")
+            do {
+                return (try AttemptLog(path: path, exclusive: true, secrets: secrets), skipped)
+            } catch is AttemptLog.Exists {
+                skipped += 1
             }
         }
     }

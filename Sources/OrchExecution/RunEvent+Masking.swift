@@ -9,7 +9,7 @@ extension RunEvent {
             return .runStarted(info)
         case let .taskStateChanged(task, state, at, message):
             return .taskStateChanged(task: task, state: state, at: at, message: secrets.apply(message))
-        case .attemptStarted, .retryScheduled:
+        case .attemptStarted, .attemptProcessStarted, .retryScheduled:
             return self
         case var .attemptFinished(record):
             record.error = secrets.apply(record.error)

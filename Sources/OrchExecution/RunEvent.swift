@@ -35,8 +35,10 @@ public struct RunInfo: Sendable, Hashable {
     public var logicalTime: Date
     public var params: [String: String]
     public var specHash: String
-    public var host: String
-    public var pid: Int32
+    /// The process that records this run: only it may write the run's state.
+    public var owner: RunOwner
+    public var host: String { owner.host }
+    public var pid: Int32 { owner.pid }
     /// `runs/<pipeline>/<run-id>`.
     public var directory: String
     /// The tasks of this run (after selection), in a valid run order.
@@ -45,7 +47,7 @@ public struct RunInfo: Sendable, Hashable {
 
     public init(id: String, pipeline: String, pipelineFile: String, trigger: RunTrigger, logicalTime: Date,
                 params: [String: String], specHash: String, host: String, pid: Int32, directory: String,
-                tasks: [String], startedAt: Date) {
+                tasks: [String], startedAt: Date, ownerToken: String = RunOwner.newToken(), processStamp: ProcessStamp? = nil) {
         self.id = id
         self.pipeline = pipeline
         self.pipelineFile = pipelineFile
@@ -53,8 +55,7 @@ public struct RunInfo: Sendable, Hashable {
         self.logicalTime = logicalTime
         self.params = params
         self.specHash = specHash
-        self.host = host
-        self.pid = pid
+        self.owner = RunOwner(token: ownerToken, host: host, pid: pid, stamp: processStamp)
         self.directory = directory
         self.tasks = tasks
         self.startedAt = startedAt
@@ -111,6 +112,8 @@ public enum RunEvent: Sendable, Hashable {
     case runStarted(RunInfo)
     case taskStateChanged(task: String, state: TaskState, at: Date, message: String?)
     case attemptStarted(task: String, attempt: Int, at: Date, logPath: String)
+    /// A command attempt's process started, as the leader of its own process group.
+    case attemptProcessStarted(task: String, attempt: Int, processGroup: Int32, leader: ProcessStamp?)
     case attemptFinished(AttemptRecord)
     case retryScheduled(task: String, afterAttempt: Int, delay: Duration, at: Date)
     case runFinished(status: RunStatus, at: Date, message: String?)

@@ -24,6 +24,9 @@ public struct TaskContext: Sendable {
     public var log: AttemptLog
     /// The attempt's time limit, if any, so kinds can pass it on (e.g. `statement_timeout`).
     public var timeout: Duration?
+    /// Kinds that start a process say so with its pid (the leader of its own
+    /// process group), so that what is left of it after orch dies can be found.
+    public var processStarted: @Sendable (_ pid: Int32) -> Void = { _ in }
 
     public init(runID: String, pipeline: String, taskID: String, attempt: Int, maxAttempts: Int,
                 logicalTime: Date, taskDirectory: String, log: AttemptLog, timeout: Duration?) {

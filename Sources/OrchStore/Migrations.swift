@@ -113,6 +113,14 @@ enum Migrations {
         ALTER TABLE orch.lineage DROP CONSTRAINT lineage_run_id_task_id_fkey;
         CREATE INDEX runs_status_started_idx ON orch.runs (status, started_at);
         """),
+        Migration(version: 5, name: "why a tick's run could not start", sql: """
+        ALTER TABLE orch.schedule_ticks ADD COLUMN error text;
+        """),
+        Migration(version: 6, name: "run owners, attempt process groups", sql: """
+        ALTER TABLE orch.runs ADD COLUMN owner_token text, ADD COLUMN owner_process text;
+        CREATE INDEX runs_owned_idx ON orch.runs (trigger) WHERE owner_token IS NOT NULL OR status = 'running';
+        ALTER TABLE orch.attempts ADD COLUMN process_group integer, ADD COLUMN process_stamp text;
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

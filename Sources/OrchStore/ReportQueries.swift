@@ -45,26 +45,4 @@ extension RunRepository {
         for try await (target, run, at) in rows.decode((String, String, Date).self) { out[target] = (run, at) }
         return out
     }
-
-    /// Makes a stopped run resumable: the run is running again and every task
-    /// that did not succeed is pending (its attempts stay, numbered on).
-    /// - Throws: `StoreError` when the run is not (or no longer) failed, cancelled or crashed:
-    ///   two retries of one run at once cannot both take it.
-    public func reopen(run: String) async throws {
-        try await client.withTransaction(logger: store.logger) { c in
-            let rows = try await c.query("""
-            UPDATE orch.runs SET status = 'running', finished_at = NULL, message = NULL, heartbeat_at = now(),
-                host = \(ProcessInfo.processInfo.hostName), pid = \(Int(ProcessInfo.processInfo.processIdentifier))
-            WHERE id = \(run) AND status IN ('failed', 'cancelled', 'crashed')
-            RETURNING id
-            """, logger: store.logger)
-            var taken = false
-            for try await _ in rows { taken = true }
-            guard taken else { throw StoreError("run \(run) is no longer failed, cancelled or crashed (another retry may have taken it)") }
-            try await c.query("""
-            UPDATE orch.task_runs SET state = 'pending', message = NULL, finished_at = NULL
-            WHERE run_id = \(run) AND state <> 'succeeded'
-            """, logger: store.logger)
-        }
-    }
 }

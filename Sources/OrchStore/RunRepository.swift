@@ -8,23 +8,28 @@ public struct RunRepository: Sendable {
     let store: Store
     var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
-    // MARK: writes
+    // MARK: writes (each refused with `RunWriteRefused` unless `token` owns the run and it is running)
 
-    /// Records a new run with all its tasks pending, or (for a resumed run)
-    /// marks it running again and adds tasks it did not have.
+    /// Records a new run with all its tasks pending, or (for a run resumed by
+    /// `reopen`, which took it over with this token) adds tasks it did not have.
     public func start(_ info: RunInfo) async throws {
         let params = jsonObject(info.params)
         let positions = info.tasks.indices.map { $0 }
         try await client.withTransaction(logger: store.logger) { c in
-            try await c.query("""
+            let rows = try await c.query("""
             INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status,
-                                   host, pid, run_dir, started_at, heartbeat_at)
+                                   host, pid, run_dir, started_at, heartbeat_at, owner_token, owner_process)
             VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
                     \(params)::jsonb, \(info.specHash), 'running', \(info.host), \(Int(info.pid)), \(info.directory),
-                    \(info.startedAt), now())
-            ON CONFLICT (id) DO UPDATE SET status = 'running', message = NULL, finished_at = NULL,
-                host = excluded.host, pid = excluded.pid, heartbeat_at = now()
+                    \(info.startedAt), now(), \(info.owner.token), \(info.owner.stamp?.description))
+            ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, owner_process = excluded.owner_process,
+                heartbeat_at = now()
+            WHERE orch.runs.owner_token = excluded.owner_token AND orch.runs.status = 'running'
+            RETURNING 1
             """, logger: store.logger)
+            var written = false
+            for try await _ in rows { written = true }
+            guard written else { throw RunWriteRefused(run: info.id) }
             try await c.query("""
             INSERT INTO orch.task_runs (run_id, task_id, position, state)
             SELECT \(info.id), t.task_id, t.position, 'pending'
@@ -34,18 +39,20 @@ public struct RunRepository: Sendable {
         }
     }
 
-    public func setTaskState(run: String, task: String, state: TaskState, at: Date, message: String?) async throws {
-        try await client.query("""
-        UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
-            started_at = CASE WHEN \(state.rawValue) = 'running' THEN coalesce(started_at, \(at)) ELSE started_at END,
-            finished_at = CASE WHEN state = 'succeeded' AND \(state.rawValue) = 'succeeded' THEN finished_at
-                               WHEN \(state.isFinal) THEN \(at) ELSE NULL END
-        WHERE run_id = \(run) AND task_id = \(task)
-        """, logger: store.logger)
+    public func setTaskState(run: String, token: String, task: String, state: TaskState, at: Date, message: String?) async throws {
+        try await owned(run, token) { c in
+            try await c.query("""
+            UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
+                started_at = CASE WHEN \(state.rawValue) = 'running' THEN coalesce(started_at, \(at)) ELSE started_at END,
+                finished_at = CASE WHEN state = 'succeeded' AND \(state.rawValue) = 'succeeded' THEN finished_at
+                                   WHEN \(state.isFinal) THEN \(at) ELSE NULL END
+            WHERE run_id = \(run) AND task_id = \(task)
+            """, logger: store.logger)
+        }
     }
 
-    public func startAttempt(run: String, task: String, attempt: Int, at: Date, logPath: String) async throws {
-        try await client.withTransaction(logger: store.logger) { c in
+    public func startAttempt(run: String, token: String, task: String, attempt: Int, at: Date, logPath: String) async throws {
+        try await owned(run, token) { c in
             try await c.query("""
             INSERT INTO orch.attempts (run_id, task_id, attempt, status, started_at, log_path)
             VALUES (\(run), \(task), \(attempt), 'running', \(at), \(logPath))
@@ -56,23 +63,36 @@ public struct RunRepository: Sendable {
         }
     }
 
-    public func finishAttempt(run: String, _ r: AttemptRecord) async throws {
+    /// Where a command attempt's process group is, so `orch retry` can stop what is left of it.
+    public func recordProcess(run: String, token: String, task: String, attempt: Int, processGroup: Int32, leader: ProcessStamp?) async throws {
+        try await owned(run, token) { c in
+            try await c.query("""
+            UPDATE orch.attempts SET process_group = \(Int(processGroup)), process_stamp = \(leader?.description)
+            WHERE run_id = \(run) AND task_id = \(task) AND attempt = \(attempt)
+            """, logger: store.logger)
+        }
+    }
+
+    /// Records the end of an attempt with its data test result and, for a success, its lineage edges.
+    public func finishAttempt(run: String, token: String, _ r: AttemptRecord) async throws {
         let output = r.output.map { jsonObject($0.facts.merging(["summary": $0.summary ?? ""]) { a, _ in a }) }
         let exitCode = r.exitCode.map(Int.init)
         let durationMs = Int(r.finishedAt.timeIntervalSince(r.startedAt) * 1000)
-        try await client.query("""
-        UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),
-            error_class = \(r.errorClass), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
-            output = \(output)::jsonb
-        WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
-        """, logger: store.logger)
+        try await owned(run, token) { c in
+            try await c.query("""
+            UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),
+                error_class = \(r.errorClass), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
+                output = \(output)::jsonb
+            WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
+            """, logger: store.logger)
+            try await recordOutputs(run: run, r, on: c)
+        }
     }
 
-    /// Records a data test's result and, for a successful attempt, its lineage edges.
-    public func recordOutputs(run: String, _ r: AttemptRecord) async throws {
+    private func recordOutputs(run: String, _ r: AttemptRecord, on c: PostgresConnection) async throws {
         guard let output = r.output else { return }
         if let t = output.testResult {
-            try await client.query("""
+            try await c.query("""
             INSERT INTO orch.test_results (run_id, task_id, attempt, test_name, test_type, model, column_name, severity, status,
                                            failing_rows, sample_rows, sql, message)
             VALUES (\(run), \(r.task), \(r.attempt), \(t.test), \(t.testType), \(t.model), \(t.column), \(t.severity),
@@ -81,7 +101,7 @@ public struct RunRepository: Sendable {
             """, logger: store.logger)
         }
         if r.status == .succeeded, !output.lineage.isEmpty {
-            try await client.query("""
+            try await c.query("""
             INSERT INTO orch.lineage (run_id, task_id, source, target, produced_at)
             SELECT \(run), \(r.task), e.source, e.target, \(r.finishedAt)
             FROM unnest(\(output.lineage.map(\.source))::text[], \(output.lineage.map(\.target))::text[]) AS e(source, target)
@@ -90,23 +110,48 @@ public struct RunRepository: Sendable {
         }
     }
 
-    public func finish(run: String, status: RunStatus, at: Date, message: String?) async throws {
+    /// The run's end; the owner lets go of it (a finished run has no owner to wait for).
+    public func finish(run: String, token: String, status: RunStatus, at: Date, message: String?) async throws {
+        let rows = try await client.query("""
+        UPDATE orch.runs SET status = \(status.rawValue), finished_at = \(at), message = \(message), owner_token = NULL
+        WHERE id = \(run) AND owner_token = \(token) AND status = 'running'
+        RETURNING 1
+        """, logger: store.logger)
+        var written = false
+        for try await _ in rows { written = true }
+        guard written else { throw RunWriteRefused(run: run) }
+    }
+
+    /// Records a run that could not start (a scheduled tick whose pipeline
+    /// did not load, whose template names an unset variable, …) as failed
+    /// with the reason, so that `orch status`, reports and alerts see it.
+    /// It has no tasks and no owner. Writing it again changes nothing.
+    public func recordNotStarted(_ info: RunInfo, message: String) async throws {
         try await client.query("""
-        UPDATE orch.runs SET status = \(status.rawValue), finished_at = \(at), message = \(message) WHERE id = \(run)
+        INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status, message,
+                               host, pid, run_dir, started_at, finished_at)
+        VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
+                \(jsonObject(info.params))::jsonb, \(info.specHash), 'failed', \(message), \(info.host), \(Int(info.pid)),
+                \(info.directory), \(info.startedAt), now())
+        ON CONFLICT (id) DO NOTHING
         """, logger: store.logger)
     }
 
-    /// The owner is alive. A run marked crashed while its database was out of
-    /// reach (its heartbeats could not land) is running again: its later
-    /// writes put back the states the crash marking changed.
-    public func heartbeat(run: String) async throws {
-        try await client.query("""
-        UPDATE orch.runs SET heartbeat_at = now(),
-            status = CASE WHEN status = 'crashed' THEN 'running' ELSE status END,
-            finished_at = CASE WHEN status = 'crashed' THEN NULL ELSE finished_at END,
-            message = CASE WHEN status = 'crashed' THEN NULL ELSE message END
-        WHERE id = \(run)
-        """, logger: store.logger)
+    /// Runs `body` in a transaction that holds the run's row shared, if
+    /// `token` owns the run and it is running: a takeover (`reopen`) or the
+    /// crash sweep updates that row, so it waits for writes in flight and
+    /// every later write of the old owner is refused.
+    @discardableResult
+    func owned<T: Sendable>(_ run: String, _ token: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await client.withTransaction(logger: store.logger) { c in
+            let rows = try await c.query("""
+            SELECT 1 FROM orch.runs WHERE id = \(run) AND owner_token = \(token) AND status = 'running' FOR SHARE
+            """, logger: store.logger)
+            var mine = false
+            for try await _ in rows { mine = true }
+            guard mine else { throw RunWriteRefused(run: run) }
+            return try await body(c)
+        }
     }
 
     // MARK: reads
@@ -163,14 +208,17 @@ public struct RunRepository: Sendable {
 
         var attempts: [String: [StoredAttempt]] = [:]
         let attemptRows = try await client.query("""
-        SELECT task_id, attempt, status, started_at, finished_at, duration_ms, error_class, error, exit_code, log_path, log_tail
+        SELECT task_id, attempt, status, started_at, finished_at, duration_ms, error_class, error, exit_code, log_path, log_tail,
+               process_group, process_stamp
         FROM orch.attempts WHERE run_id = \(id) ORDER BY task_id, attempt
         """, logger: store.logger)
-        for try await (task, n, status, started, finished, ms, errorClass, error, exit, path, tail) in attemptRows.decode(
-            (String, Int, String, Date, Date?, Int?, String?, String?, Int?, String, String?).self) {
+        for try await row in attemptRows {
+            let (task, n, status, started, finished, ms, errorClass, error, exit, path, tail, group, stamp) = try row.decode(
+                (String, Int, String, Date, Date?, Int?, String?, String?, Int?, String, String?, Int?, String?).self)
             attempts[task, default: []].append(StoredAttempt(attempt: n, status: status, startedAt: started, finishedAt: finished,
                                                              durationMs: ms, errorClass: errorClass, error: error,
-                                                             exitCode: exit, logPath: path, logTail: tail))
+                                                             exitCode: exit, logPath: path, logTail: tail,
+                                                             processGroup: group, processStamp: stamp))
         }
         var tasks: [StoredTaskRun] = []
         let taskRows = try await client.query("""

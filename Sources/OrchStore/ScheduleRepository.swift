@@ -1,23 +1,79 @@
 import Foundation
+import OrchExecution
+import OrchSpec
 import PostgresNIO
 
-/// Schedule ticks (claimed exactly once through the primary key), active
-/// runs of a schedule, and crashed runs.
+/// What became of a schedule tick.
+public enum TickStatus: String, Sendable, Hashable, Codable {
+    case started, skipped
+    /// Claimed, but its run could not start (the reason is in the tick's `error` and in a failed run).
+    case failed
+}
+
+/// The outcome of claiming a tick.
+public enum TickClaim: Sendable, Hashable {
+    /// This scheduler holds the tick, with what it recorded for it.
+    case ours(status: TickStatus, runID: String?)
+    case theirs(claimedBy: String)
+}
+
+/// A claimed tick as `orch schedules` shows it.
+public struct StoredTick: Sendable, Hashable, Codable {
+    public var logicalTime: Date
+    public var status: TickStatus?
+    public var runID: String?
+    public var error: String?
+}
+
+/// Schedule ticks (claimed exactly once through the primary key) and the
+/// runs of a schedule (the crash sweep is `RunRepository.markCrashed`).
 public struct ScheduleRepository: Sendable {
     let store: Store
     var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
-    /// Claims `(schedule, logicalTime)`; true if this caller won it.
-    public func claim(schedule: String, logicalTime: Date, status: String, runID: String?, claimedBy: String) async throws -> Bool {
-        let rows = try await client.query("""
+    /// Claims `(schedule, logicalTime)` for `claimedBy`. When the row is
+    /// already there it is read back: a claim whose reply was lost (the
+    /// INSERT committed, the answer never came) is found to be this
+    /// scheduler's own and carried on, not taken as someone else's and dropped.
+    /// `claimedBy` must therefore name one scheduler process and no other.
+    public func claim(schedule: String, logicalTime: Date, status: TickStatus, runID: String?, claimedBy: String) async throws -> TickClaim {
+        let inserted = try await client.query("""
         INSERT INTO orch.schedule_ticks (schedule, logical_time, status, run_id, claimed_by)
-        VALUES (\(schedule), \(logicalTime), \(status), \(runID), \(claimedBy))
+        VALUES (\(schedule), \(logicalTime), \(status.rawValue), \(runID), \(claimedBy))
         ON CONFLICT (schedule, logical_time) DO NOTHING
         RETURNING 1
         """, logger: store.logger)
-        var won = false
-        for try await _ in rows { won = true }
-        return won
+        for try await _ in inserted { return .ours(status: status, runID: runID) }
+        // A statement of its own, so it sees a row another scheduler committed after the INSERT began.
+        let rows = try await client.query("""
+        SELECT status, run_id, claimed_by FROM orch.schedule_ticks WHERE schedule = \(schedule) AND logical_time = \(logicalTime)
+        """, logger: store.logger)
+        for try await (recorded, run, by) in rows.decode((String, String?, String).self) {
+            guard by == claimedBy else { return .theirs(claimedBy: by) }
+            return .ours(status: TickStatus(rawValue: recorded) ?? status, runID: run)
+        }
+        throw StoreError("the tick \(schedule) at \(logicalTime.ISO8601Format()) was neither claimed nor found; it will be tried again")
+    }
+
+    /// Changes a claimed tick's outcome: `failed` with the reason its run could not start,
+    /// or `skipped` for a claim to start that came back only when there was no slot any more.
+    public func updateTick(schedule: String, logicalTime: Date, status: TickStatus, error: String?) async throws {
+        try await client.query("""
+        UPDATE orch.schedule_ticks SET status = \(status.rawValue), error = \(error)
+        WHERE schedule = \(schedule) AND logical_time = \(logicalTime)
+        """, logger: store.logger)
+    }
+
+    /// The newest claimed tick of a schedule, for `orch schedules`.
+    public func latestTick(schedule: String) async throws -> StoredTick? {
+        let rows = try await client.query("""
+        SELECT logical_time, status, run_id, error FROM orch.schedule_ticks WHERE schedule = \(schedule)
+        ORDER BY logical_time DESC LIMIT 1
+        """, logger: store.logger)
+        for try await (time, status, run, error) in rows.decode((Date, String, String?, String?).self) {
+            return StoredTick(logicalTime: time, status: TickStatus(rawValue: status), runID: run, error: error)
+        }
+        return nil
     }
 
     /// The latest claimed logical time of a schedule.
@@ -27,10 +83,14 @@ public struct ScheduleRepository: Sendable {
         return nil
     }
 
-    /// Runs of the schedule still running (crashed ones are marked first by `markCrashed`).
-    public func activeRuns(schedule: String) async throws -> Int {
+    /// Runs of the schedule that may still be at work: running ones (crashed
+    /// ones are marked first by `markCrashed`), and stopped ones whose owner
+    /// still holds them with a fresh heartbeat (marked crashed while alive:
+    /// it stops and lets go within a heartbeat interval).
+    public func activeRuns(schedule: String, expiry: Duration) async throws -> Int {
         let rows = try await client.query("""
-        SELECT count(*) FROM orch.runs WHERE trigger = \("schedule:" + schedule) AND status = 'running'
+        SELECT count(*) FROM orch.runs WHERE trigger = \(RunTrigger.schedule(schedule).text)
+          AND (status = 'running' OR (owner_token IS NOT NULL AND heartbeat_at > now() - make_interval(secs => \(expiry.seconds))))
         """, logger: store.logger)
         for try await n in rows.decode(Int.self) { return n }
         return 0
@@ -56,37 +116,6 @@ public struct ScheduleRepository: Sendable {
         """, logger: store.logger)
         for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) { return (id, status, started, logical) }
         return nil
-    }
-}
-
-extension RunRepository {
-    /// Marks runs whose owner stopped heartbeating more than `expiry` ago as
-    /// `crashed`; their running tasks and attempts fail with the reason, and
-    /// their pending tasks are cancelled. Returns the run ids.
-    @discardableResult
-    public func markCrashed(expiry: Duration) async throws -> [String] {
-        let seconds = Double(expiry.components.seconds) + Double(expiry.components.attoseconds) / 1e18
-        return try await client.withTransaction(logger: store.logger) { c in
-            var ids: [String] = []
-            let rows = try await c.query("""
-            UPDATE orch.runs SET status = 'crashed', finished_at = now(),
-                message = 'the orch process died (last heartbeat ' || to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') || ' on ' || coalesce(host, '?') || ', pid ' || coalesce(pid::text, '?') || ')'
-            WHERE status = 'running' AND heartbeat_at < now() - make_interval(secs => \(seconds))
-            RETURNING id
-            """, logger: store.logger)
-            for try await id in rows.decode(String.self) { ids.append(id) }
-            guard !ids.isEmpty else { return ids }
-            try await c.query("""
-            UPDATE orch.attempts a SET status = 'failed', finished_at = now(), error_class = 'crashed', error = r.message
-            FROM orch.runs r WHERE a.run_id = r.id AND r.id = ANY(\(ids)) AND a.status = 'running'
-            """, logger: store.logger)
-            try await c.query("""
-            UPDATE orch.task_runs t SET state = CASE WHEN t.state = 'running' THEN 'failed' ELSE 'cancelled' END,
-                message = r.message, finished_at = now()
-            FROM orch.runs r WHERE t.run_id = r.id AND r.id = ANY(\(ids)) AND t.state IN ('running', 'pending')
-            """, logger: store.logger)
-            return ids
-        }
     }
 }
 

@@ -20,7 +20,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     /// the body, COMMIT), so that every caller classifies the real cause.
     public static func underlying(_ error: any Error) -> any Error {
         guard let wrapped = error as? PostgresTransactionError else { return error }
-        return underlying(wrapped.commitError ?? wrapped.closureError ?? wrapped.beginError ?? wrapped.rollbackError ?? error)
+        return wrapped.closureError.map(underlying) ?? wrapped.beginError ?? wrapped.commitError ?? wrapped.rollbackError ?? error
     }
 
     /// Postgres' own message, detail and hint, instead of PSQLError's generic text.

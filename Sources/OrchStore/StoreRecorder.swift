@@ -6,39 +6,48 @@ import Synchronization
 /// unreachable the writes wait and retry with backoff (the tasks keep
 /// running; events queue up in order) and land when it is back. If the
 /// outage outlasts `outageLimit`, the run is stopped cleanly (`onOutage`)
-/// and later writes are tried once each.
+/// and later writes are tried once each. Every write carries the owner's
+/// token: a write the store refuses (the run was taken over or marked
+/// crashed) is not retried, and `onRefused` is told.
 public final class StoreRecorder: RunObserver {
     let repository: RunRepository
     let runID: String
+    let token: String
     let outageLimit: Duration
     let onOutage: @Sendable (String) -> Void
+    let onRefused: @Sendable () async -> Void
     private let gaveUp = Mutex(false)
 
-    public init(store: Store, runID: String, outageLimit: Duration = .seconds(300),
-                onOutage: @escaping @Sendable (String) -> Void = { _ in }) {
+    public init(store: Store, runID: String, token: String, outageLimit: Duration = .seconds(300),
+                onOutage: @escaping @Sendable (String) -> Void = { _ in },
+                onRefused: @escaping @Sendable () async -> Void = {}) {
         self.repository = store.runs
         self.runID = runID
+        self.token = token
         self.outageLimit = outageLimit
         self.onOutage = onOutage
+        self.onRefused = onRefused
     }
 
     public func observe(_ event: RunEvent) async {
-        let (repository, runID) = (self.repository, self.runID)
+        let (repository, runID, token) = (self.repository, self.runID, self.token)
         await write(event) {
             switch event {
             case let .runStarted(info):
                 try await repository.start(info)
             case let .taskStateChanged(task, state, at, message):
-                try await repository.setTaskState(run: runID, task: task, state: state, at: at, message: message)
+                try await repository.setTaskState(run: runID, token: token, task: task, state: state, at: at, message: message)
             case let .attemptStarted(task, attempt, at, logPath):
-                try await repository.startAttempt(run: runID, task: task, attempt: attempt, at: at, logPath: logPath)
+                try await repository.startAttempt(run: runID, token: token, task: task, attempt: attempt, at: at, logPath: logPath)
+            case let .attemptProcessStarted(task, attempt, group, leader):
+                try await repository.recordProcess(run: runID, token: token, task: task, attempt: attempt,
+                                                   processGroup: group, leader: leader)
             case let .attemptFinished(record):
-                try await repository.finishAttempt(run: runID, record)
-                try await repository.recordOutputs(run: runID, record)
+                try await repository.finishAttempt(run: runID, token: token, record)
             case .retryScheduled:
                 break
             case let .runFinished(status, at, message):
-                try await repository.finish(run: runID, status: status, at: at, message: message)
+                try await repository.finish(run: runID, token: token, status: status, at: at, message: message)
             }
         }
     }
@@ -68,6 +77,10 @@ public final class StoreRecorder: RunObserver {
                 }
                 try? await Task.sleep(for: delay)
                 delay = min(delay * 2, .seconds(5))
+            } catch where StoreError.underlying(error) is RunWriteRefused {
+                // Not ours any more: the new owner records the run; this process stops.
+                await onRefused()
+                return
             } catch {
                 FileHandle.standardError.write(Data("orch: could not record \(event.label) for run \(runID): \(StoreError.describe(error))\n".utf8))
                 return
@@ -82,6 +95,7 @@ extension RunEvent {
         case .runStarted: return "the run's start"
         case let .taskStateChanged(task, state, _, _): return "task \(task) → \(state.rawValue)"
         case let .attemptStarted(task, attempt, _, _): return "the start of \(task) attempt \(attempt)"
+        case let .attemptProcessStarted(task, attempt, group, _): return "the process group \(group) of \(task) attempt \(attempt)"
         case let .attemptFinished(r): return "the end of \(r.task) attempt \(r.attempt)"
         case .retryScheduled: return "a retry"
         case let .runFinished(status, _, _): return "the run's end (\(status.rawValue))"

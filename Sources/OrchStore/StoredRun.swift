@@ -45,6 +45,9 @@ public struct StoredAttempt: Sendable, Hashable, Codable {
     public var exitCode: Int?
     public var logPath: String
     public var logTail: String?
+    /// A command attempt's process group and its leader's `ProcessStamp`.
+    public var processGroup: Int?
+    public var processStamp: String?
 }
 
 /// A run with all its tasks and attempts: `orch status RUN`.

@@ -99,9 +99,11 @@ public struct CommandTask: SingleTaskKind, TaskBody {
                 output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
                 error: .combinedWithOutput
             ) { execution in
-                // Its own session: the group id is the pid. Known, so a hard exit can take the tree along.
+                // Its own session: the group id is the pid. Registered so a hard exit (a second Ctrl-C)
+                // takes the tree along, and recorded so `orch retry` can stop it if this orch dies.
                 let group = execution.processIdentifier.value
                 ChildProcessGroups.register(group)
+                context.processStarted(group)
                 return group
             }
             ChildProcessGroups.unregister(result.closureResult)

@@ -51,6 +51,11 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = try await environment.withStore { store in
             try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
         }
+        if let lost = outcome.lostOwnership {
+            // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
+            printError("orch: stopped: \(lost)")
+            throw ExitCode(3)
+        }
         switch outcome.status {
         case .succeeded: return
         case .cancelled: throw ExitCode(130)

@@ -65,6 +65,10 @@ struct SchedulesCommand: AsyncParsableCommand {
         var lastRun: String?
         var lastStatus: String?
         var lastLogicalTime: Date?
+        /// The newest claimed tick: what became of it and, if its run could not start, why.
+        var lastTickTime: Date?
+        var lastTickStatus: TickStatus?
+        var lastTickError: String?
     }
 
     func run() async throws {
@@ -74,9 +78,11 @@ struct SchedulesCommand: AsyncParsableCommand {
             var rows: [Row] = []
             for s in specs {
                 let last = try await store.schedules.lastRun(schedule: s.name)
+                let tick = try await store.schedules.latestTick(schedule: s.name)
                 rows.append(Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
                                 nextFire: s.enabled ? s.next(after: Date()) : nil, lastRun: last?.id, lastStatus: last?.status,
-                                lastLogicalTime: last?.logicalTime))
+                                lastLogicalTime: last?.logicalTime, lastTickTime: tick?.logicalTime, lastTickStatus: tick?.status,
+                                lastTickError: tick?.error))
             }
             return rows
         }
@@ -86,6 +92,11 @@ struct SchedulesCommand: AsyncParsableCommand {
             [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)"), $0.nextFire?.ISO8601Format() ?? "-", $0.lastRun ?? "-",
              $0.lastStatus.map { terminal.state($0) } ?? "-"]
         }))
+        for row in rows {
+            if let error = row.lastTickError, let time = row.lastTickTime {
+                print("\(row.name): the tick of \(time.ISO8601Format()) failed: \(error)")
+            }
+        }
     }
 }
 

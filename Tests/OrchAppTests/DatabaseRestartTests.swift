@@ -9,10 +9,10 @@ import OrchTestSupport
 /// every run ends (no task hangs in `running`), and after `orch retry` the
 /// warehouse holds exactly what a clean run gives and every succeeded task
 /// has its succeeded attempt on record. `ORCH_FAULT_ROUNDS` sets the rounds
-/// (2 by default; the long mode, `bash .ci/faults`, runs 10).
+/// (1 by default; the long mode, `bash .ci/faults`, runs 10).
 @Suite("faults mid-run: database restarts, kill -9", .timeLimit(.minutes(10)))
 struct DatabaseRestartTests {
-    static let rounds = ProcessInfo.processInfo.environment["ORCH_FAULT_ROUNDS"].flatMap(Int.init) ?? 2
+    static let rounds = ProcessInfo.processInfo.environment["ORCH_FAULT_ROUNDS"].flatMap(Int.init) ?? 1
 
     @Test("pg_ctl stop -m immediate mid-run, restart after 2-5 s: no hang, retry gives exact counts")
     func restartLoop() async throws {

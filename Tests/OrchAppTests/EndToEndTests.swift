@@ -154,7 +154,7 @@ struct EndToEndTests {
             let signalled = ContinuousClock.now
             process.signal(SIGTERM)
             let result = await process.wait()
-            #expect(ContinuousClock.now - signalled < .seconds(5))
+            #expect(ContinuousClock.now - signalled < .seconds(10), "well under kill_grace + a loaded machine")
             #expect(result.status == 130)
             let runs = try #require(try await env.json("status") as? [[String: Any]])
             #expect(runs.first?["status"] as? String == "cancelled")

@@ -116,7 +116,8 @@ struct SchedulerTests {
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stderr.contains("grace period over"))
             #expect(try await env.rows("SELECT count(*) FROM orch.runs WHERE status = 'running'") == [["0"]])
-            #expect(try await env.rows("SELECT status FROM orch.runs ORDER BY started_at LIMIT 1") == [["cancelled"]])
+            let recorded = try await env.rows("SELECT status, message FROM orch.runs ORDER BY started_at")
+            #expect(recorded.first?.first == "cancelled", "\(recorded)")
             #expect(try await env.rows("SELECT state FROM orch.task_runs LIMIT 1") == [["cancelled"]])
             let restarted = try env.start(grace: "1s")
             let runs = try await env.wait("SELECT count(*) FROM orch.runs", seconds: 30) { $0 >= 2 }

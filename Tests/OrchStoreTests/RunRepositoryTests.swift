@@ -31,16 +31,18 @@ struct RunRepositoryTests {
         try await Store.with(url) { store in
             let runs = store.runs
             let start = Date(timeIntervalSince1970: 1_800_000_000)
-            try await runs.start(info("r-1", tasks: ["a", "b"], started: start))
-            try await runs.setTaskState(run: "r-1", task: "a", state: .running, at: start, message: nil)
-            try await runs.startAttempt(run: "r-1", task: "a", attempt: 1, at: start, logPath: "/l/1")
+            let run = info("r-1", tasks: ["a", "b"], started: start)
+            let token = run.owner.token
+            try await runs.start(run)
+            try await runs.setTaskState(run: "r-1", token: token, task: "a", state: .running, at: start, message: nil)
+            try await runs.startAttempt(run: "r-1", token: token, task: "a", attempt: 1, at: start, logPath: "/l/1")
             let record = AttemptRecord(task: "a", attempt: 1, status: .failed, startedAt: start,
                                        finishedAt: start.addingTimeInterval(1.5), errorClass: "exit_code", error: "exit 1",
                                        exitCode: 1, logPath: "/l/1", logTail: "line", output: nil)
-            try await runs.finishAttempt(run: "r-1", record)
-            try await runs.setTaskState(run: "r-1", task: "a", state: .failed, at: start.addingTimeInterval(2), message: "exit 1")
-            try await runs.setTaskState(run: "r-1", task: "b", state: .upstreamFailed, at: start.addingTimeInterval(2), message: "up")
-            try await runs.finish(run: "r-1", status: .failed, at: start.addingTimeInterval(3), message: nil)
+            try await runs.finishAttempt(run: "r-1", token: token, record)
+            try await runs.setTaskState(run: "r-1", token: token, task: "a", state: .failed, at: start.addingTimeInterval(2), message: "exit 1")
+            try await runs.setTaskState(run: "r-1", token: token, task: "b", state: .upstreamFailed, at: start.addingTimeInterval(2), message: "up")
+            try await runs.finish(run: "r-1", token: token, status: .failed, at: start.addingTimeInterval(3), message: nil)
 
             let detail = try #require(try await runs.detail("r-1"))
             #expect(detail.run.status == "failed")

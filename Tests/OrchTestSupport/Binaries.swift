@@ -51,6 +51,9 @@ public final class RunningProcess: @unchecked Sendable {
 
     public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
+    /// False once it exited (its pid may then belong to someone else: signal it no more).
+    public var isRunning: Bool { process.isRunning }
+
     /// Waits for the process to exit, suspending rather than blocking. If the
     /// waiting task is cancelled (a test's time limit), the process is killed,
     /// so a hung `orch` can never hang the test run.

@@ -1,0 +1,107 @@
+import Foundation
+import OrchExecution
+import OrchStore
+import Synchronization
+
+/// Keeps a running run honest about who owns it. The heartbeat, every
+/// refused write and the check before each attempt report what the
+/// database says; once the run is no longer this process's (taken over by
+/// `orch retry`, or marked crashed by a sweep that gave up on us), the run
+/// is stopped here, no new attempt starts, and nothing more is recorded.
+final class OwnershipWatch: Sendable {
+    let runID: String
+    let token: String
+    let store: Store
+    let stop: StopSignal
+    private let lostReason = Mutex<String?>(nil)
+
+    init(runID: String, token: String, store: Store, stop: StopSignal) {
+        self.runID = runID
+        self.token = token
+        self.store = store
+        self.stop = stop
+    }
+
+    /// Why this process lost the run, once it did.
+    var lost: String? { lostReason.withLock { $0 } }
+
+    /// Acts on what the database says about the run.
+    func observe(_ ownership: RunOwnership) {
+        switch ownership {
+        case .owned, .missing:
+            // Missing: the run's first write may still wait behind an outage; nobody else can hold it.
+            return
+        case let .notRunning(status, message):
+            lose("run \(runID) was marked \(status.rawValue) by another orch process\(message.map { " (\($0))" } ?? ""); "
+                 + "stopping its tasks here and leaving the run as recorded; `orch retry \(runID)` resumes it")
+        case let .takenOver(host, pid):
+            lose("run \(runID) was taken over by another orch process (pid \(pid.map(String.init) ?? "?") on \(host ?? "?"), "
+                 + "`orch retry`); stopping its tasks here, recording nothing more")
+        }
+    }
+
+    /// Asks the database, after a write was refused.
+    func recheck() async {
+        if let ownership = try? await store.runs.ownership(run: runID, token: token) { observe(ownership) }
+    }
+
+    /// The executor's admission check: nil lets the attempt start. It asks
+    /// the database, but never holds an attempt back for long: with the
+    /// database unreachable (or slow) tasks go on, as through any outage,
+    /// and the heartbeat tells once it is back.
+    func admit(within limit: Duration = .seconds(2)) async -> String? {
+        if let lost { return lost }
+        let (runID, token, store) = (self.runID, self.token, self.store)
+        if let ownership = await Self.first(within: limit, { try? await store.runs.ownership(run: runID, token: token) }) {
+            observe(ownership)
+        }
+        return lost
+    }
+
+    /// `work`'s result, or nil if it takes longer than `limit` (it then
+    /// finishes in the background, unheard).
+    private static func first<T: Sendable>(within limit: Duration, _ work: @escaping @Sendable () async -> T?) async -> T? {
+        let waiter = Waiter<T?>()
+        return await withCheckedContinuation { continuation in
+            waiter.set(continuation)
+            let timer = Task {
+                try? await Task.sleep(for: limit)
+                waiter.resume(returning: nil)
+            }
+            Task {
+                let value = await work()
+                timer.cancel()
+                waiter.resume(returning: value)
+            }
+        }
+    }
+
+    /// Heartbeats until cancelled.
+    func heartbeat(every interval: Duration) async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: interval)
+            if Task.isCancelled { break }
+            if let ownership = try? await store.runs.heartbeat(run: runID, token: token) { observe(ownership) }
+        }
+    }
+
+    private func lose(_ reason: String) {
+        let first = lostReason.withLock { r -> Bool in
+            guard r == nil else { return false }
+            r = reason
+            return true
+        }
+        guard first else { return }
+        FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
+        stop.request(reason)
+    }
+}
+
+/// A continuation resumed by whoever comes first.
+private final class Waiter<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, Never>?>(nil)
+
+    func set(_ c: CheckedContinuation<T, Never>) { continuation.withLock { $0 = c } }
+
+    func resume(returning value: T) { continuation.withLock { $0.take() }?.resume(returning: value) }
+}

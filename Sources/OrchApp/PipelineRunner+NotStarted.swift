@@ -1,0 +1,55 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import OrchStore
+
+extension PipelineRunner {
+    /// A scheduled run that could not start (its pipeline no longer loads, a
+    /// template names an unset variable, the database blinked before the run
+    /// was recorded) becomes a failed run with the reason, under the id and
+    /// logical time its tick was claimed with, so `orch status`, `orch report`
+    /// and the `on_failure` alert see it instead of a line on stderr only.
+    /// Recording is retried while the database is unreachable (for up to
+    /// the outage limit, or until `stop`). Returns the recorded message.
+    public func recordNotStarted(_ request: RunRequest, runID: String, error cause: any Error, store: Store,
+                                 stop: StopSignal = StopSignal()) async -> String {
+        let loaded = try? PipelineLoader.load(path: request.pipelinePath)
+        let alert = request.onFailure ?? loaded?.spec.onFailure
+        let secrets = secrets(pipelineFile: request.pipelinePath, alert: alert)
+        let message = secrets.apply("could not start: " + StoreError.describe(cause))
+        let name = loaded?.spec.name ?? URL(fileURLWithPath: request.pipelinePath).deletingPathExtension().lastPathComponent
+        let directory = environment.runDirectory(pipeline: name, runID: runID)
+        let params = loaded.flatMap { try? resolveParams($0.spec, overrides: request.params) } ?? request.params
+        let info = RunInfo(id: runID, pipeline: name, pipelineFile: URL(fileURLWithPath: request.pipelinePath).standardizedFileURL.path,
+                           trigger: request.trigger, logicalTime: request.logicalTime, params: params,
+                           specHash: loaded?.spec.specHash ?? "", host: ProcessInfo.processInfo.hostName,
+                           pid: ProcessInfo.processInfo.processIdentifier, directory: directory, tasks: [], startedAt: Date())
+        let deadline = ContinuousClock.now + environment.databaseOutageLimit
+        var delay = Duration.milliseconds(200)
+        while true {
+            do {
+                try await store.runs.recordNotStarted(info, message: message)
+                break
+            } catch where StoreError.isConnectionProblem(error) && ContinuousClock.now < deadline && stop.reason == nil {
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            } catch {
+                FileHandle.standardError.write(Data("orch: could not record that run \(runID) could not start: \(StoreError.describe(error))\n".utf8))
+                return message
+            }
+        }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        guard let report = try? await RunReport.build(runID: runID, store: store) else { return message }
+        try? report.markdown.write(toFile: "\(directory)/report.md", atomically: true, encoding: .utf8)
+        if let alert {
+            let context = TemplateContext(
+                params: params, env: environment.variables,
+                run: ["id": runID, "logical_time": request.logicalTime.ISO8601Format(), "trigger": request.trigger.text],
+                pipeline: ["name": name, "dir": loaded?.spec.directory ?? URL(fileURLWithPath: request.pipelinePath).deletingLastPathComponent().path])
+            await AlertSender.send(alert, report: report, secrets: secrets) {
+                try Template.render($0, context: context, at: SourceLocation(file: request.pipelinePath, line: 1, column: 1))
+            }
+        }
+        return message
+    }
+}
