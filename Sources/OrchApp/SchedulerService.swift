@@ -118,6 +118,7 @@ public final class SchedulerService: Service, Sendable {
                 } catch {
                     Self.log("could not check for crashed runs: \(StoreError.describe(error))")
                 }
+                await recordOrphanedTicks()
                 if let retention = configuration.retention, lastPrune.map({ ContinuousClock.now - $0 >= .seconds(86_400) }) ?? true {
                     lastPrune = ContinuousClock.now
                     do {
@@ -206,13 +207,7 @@ public final class SchedulerService: Service, Sendable {
     }
 
     private func execute(_ schedule: ScheduleSpec, tick: Date, runID: String) async {
-        var request = RunRequest(pipelinePath: schedule.pipeline)
-        request.params = schedule.params
-        request.select = schedule.select
-        request.trigger = .schedule(schedule.name)
-        request.logicalTime = tick
-        request.runID = runID
-        request.onFailure = schedule.onFailure
+        let request = request(schedule, tick: tick, runID: runID)
         let runner = PipelineRunner(environment: environment)
         do {
             let outcome = try await runner.run(request, store: store, stop: runStop)
@@ -223,13 +218,47 @@ public final class SchedulerService: Service, Sendable {
             }
         } catch {
             // The tick is claimed, so no one else will run it: it must not vanish.
-            let message = await runner.recordNotStarted(request, runID: runID, error: error, store: store, stop: runStop)
-            Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) recorded failed, \(message)")
-            do {
-                try await store.schedules.updateTick(schedule: schedule.name, logicalTime: tick, status: .failed, error: message)
-            } catch {
-                Self.log("\(schedule.name): could not record the error of tick \(tick.ISO8601Format()): \(StoreError.describe(error))")
-            }
+            await recordNotStarted(request, schedule: schedule.name, tick: tick, runID: runID, error: error)
+        }
+    }
+
+    private func request(_ schedule: ScheduleSpec, tick: Date, runID: String) -> RunRequest {
+        var request = RunRequest(pipelinePath: schedule.pipeline)
+        request.params = schedule.params
+        request.select = schedule.select
+        request.trigger = .schedule(schedule.name)
+        request.logicalTime = tick
+        request.runID = runID
+        request.onFailure = schedule.onFailure
+        return request
+    }
+
+    /// A claimed tick whose run cannot start becomes a failed run and a failed tick, with the reason.
+    private func recordNotStarted(_ request: RunRequest, schedule: String, tick: Date, runID: String, error: any Error) async {
+        let runner = PipelineRunner(environment: environment)
+        let message = await runner.recordNotStarted(request, runID: runID, error: error, store: store, stop: runStop)
+        Self.log("\(schedule): run \(runID) (tick \(tick.ISO8601Format())) recorded failed, \(message)")
+        do {
+            try await store.schedules.updateTick(schedule: schedule, logicalTime: tick, status: .failed, error: message)
+        } catch {
+            Self.log("\(schedule): could not record the error of tick \(tick.ISO8601Format()): \(StoreError.describe(error))")
+        }
+    }
+
+    /// Ticks claimed by a scheduler that died before their run was recorded
+    /// (a kill between the claim and the run's first write): no one else may
+    /// run them, so they are recorded failed rather than lost. Only claimers
+    /// provably gone on this host are judged; a live one may still be starting.
+    private func recordOrphanedTicks() async {
+        let orphans: [ScheduleRepository.UnstartedTick]
+        do { orphans = try await store.schedules.unstartedTicks(olderThan: .seconds(5)) } catch { return }
+        let schedules = state.withLock { $0.schedules }
+        for orphan in orphans where orphan.claimedBy != identity {
+            let parts = orphan.claimedBy.split(separator: ":")
+            guard parts.count >= 2, ProcessLiveness.of(host: String(parts[0]), pid: Int(parts[1]), stamp: nil) == .gone,
+                  let schedule = schedules.first(where: { $0.name == orphan.schedule }) else { continue }
+            await recordNotStarted(request(schedule, tick: orphan.logicalTime, runID: orphan.runID), schedule: schedule.name,
+                                   tick: orphan.logicalTime, runID: orphan.runID, error: OrphanedTick(claimedBy: orphan.claimedBy))
         }
     }
 
@@ -300,4 +329,10 @@ public final class SchedulerService: Service, Sendable {
         }
         if !initial { Self.log("reloaded \(schedules.count) schedule(s)") }
     }
+}
+
+/// Why a claimed tick has no run: the scheduler that claimed it died first.
+struct OrphanedTick: Error, CustomStringConvertible {
+    var claimedBy: String
+    var description: String { "the scheduler that claimed it (\(claimedBy)) died before its run was recorded" }
 }

@@ -64,6 +64,31 @@ public struct ScheduleRepository: Sendable {
         """, logger: store.logger)
     }
 
+    /// A tick claimed to start whose run was never recorded: its claimer may
+    /// have died between the claim and the run's first write.
+    public struct UnstartedTick: Sendable, Hashable {
+        public var schedule: String
+        public var logicalTime: Date
+        public var runID: String
+        public var claimedBy: String
+    }
+
+    /// Ticks claimed to start more than `age` ago with no run row (served by the primary key; few rows qualify).
+    public func unstartedTicks(olderThan age: Duration) async throws -> [UnstartedTick] {
+        let rows = try await client.query("""
+        SELECT t.schedule, t.logical_time, t.run_id, t.claimed_by FROM orch.schedule_ticks t
+        WHERE t.status = \(TickStatus.started.rawValue) AND t.run_id IS NOT NULL
+          AND t.claimed_at < now() - make_interval(secs => \(age.seconds))
+          AND NOT EXISTS (SELECT 1 FROM orch.runs r WHERE r.id = t.run_id)
+        ORDER BY t.claimed_at LIMIT 100
+        """, logger: store.logger)
+        var out: [UnstartedTick] = []
+        for try await (schedule, time, run, by) in rows.decode((String, Date, String, String).self) {
+            out.append(UnstartedTick(schedule: schedule, logicalTime: time, runID: run, claimedBy: by))
+        }
+        return out
+    }
+
     /// The newest claimed tick of a schedule, for `orch schedules`.
     public func latestTick(schedule: String) async throws -> StoredTick? {
         let rows = try await client.query("""

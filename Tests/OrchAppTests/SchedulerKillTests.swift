@@ -34,3 +34,31 @@ extension SchedulerTests {
         }
     }
 }
+
+extension SchedulerTests {
+    @Test("a tick claimed by a scheduler that died before its run was recorded becomes a failed run, not a lost tick")
+    func orphanedTick() async throws {
+        try await withEnv { env in
+            try env.schedule("hourly", "every: 1h")
+            // A scheduler is needed once so the schema exists; then plant a claim by a dead one (pid 999999 is never alive).
+            let first = try env.start()
+            _ = try await env.wait("SELECT count(*) FROM orch.schema_migrations", seconds: 20) { $0 > 0 }
+            first.signal(SIGTERM)
+            _ = await first.wait()
+            let host = ProcessInfo.processInfo.hostName
+            _ = try await env.rows("""
+            INSERT INTO orch.schedule_ticks (schedule, logical_time, status, run_id, claimed_by, claimed_at)
+            VALUES ('hourly', '2026-01-01T00:00:00Z', 'started', '20260101-000000-0rphan', '\(host):999999:deadbeef', now() - interval '1 minute')
+            RETURNING 1
+            """)
+            let scheduler = try env.start()
+            let found = try await env.wait("SELECT count(*) FROM orch.runs WHERE id = '20260101-000000-0rphan' AND status = 'failed'", seconds: 20) { $0 == 1 }
+            scheduler.signal(SIGTERM)
+            _ = await scheduler.wait()
+            #expect(found == 1, "the orphaned tick has no failed run")
+            let message = try await env.rows("SELECT message FROM orch.runs WHERE id = '20260101-000000-0rphan'")
+            #expect(message.first?.first??.contains("died before its run was recorded") == true, "\(message)")
+            #expect(try await env.rows("SELECT status FROM orch.schedule_ticks WHERE run_id = '20260101-000000-0rphan'") == [["failed"]])
+        }
+    }
+}
