@@ -27,6 +27,9 @@ final class OwnershipWatch: Sendable {
 
     /// Acts on what the database says about the run.
     func observe(_ ownership: RunOwnership) {
+        // Already stopping (Ctrl-C, SIGTERM): this run's own last writes may be refused once it is
+        // recorded finished; that is not a takeover, and the stop's own exit code stands.
+        if stop.reason != nil, lost == nil { return }
         switch ownership {
         case .owned, .missing:
             // Missing: the run's first write may still wait behind an outage; nobody else can hold it.

@@ -72,7 +72,13 @@ struct DatabaseRestartTests {
                 run.signal(SIGKILL)
                 _ = await run.wait()
                 try await Task.sleep(for: .milliseconds(1500))  // past the heartbeat expiry
-                let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                var status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                if (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.isEmpty ?? true {
+                    // Killed before the run was recorded at all: nothing to resume, so run it afresh.
+                    let fresh = try await runOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
+                    #expect(fresh.status == 0, "\(fresh.stdout.suffix(2000))\(fresh.stderr)")
+                    status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                }
                 let latest = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
                 let runID = try #require(latest["id"] as? String)
                 let context = "round \(round): killed after \(killAfter) s, run \(runID) \(latest["status"] ?? "?")"

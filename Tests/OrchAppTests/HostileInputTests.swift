@@ -194,7 +194,7 @@ struct HostileInputTests {
             let started = Date()
             let sample = try await env.orch("sample-data", "\(env.home)/d", "--bad-rows", "52925")
             #expect(sample.status == 2, "\(sample.stderr)")
-            #expect(Date().timeIntervalSince(started) < 10)
+            #expect(Date().timeIntervalSince(started) < 30, "bounded (it used to spin for ever); loose for a loaded machine")
         }
     }
 
@@ -239,7 +239,7 @@ struct HostileInputTests {
                 let started = Date()
                 let r = try await env.orch("run", p)
                 #expect(r.status == 1, "\(r.stdout)\(r.stderr)")
-                #expect(Date().timeIntervalSince(started) < 20)
+                #expect(Date().timeIntervalSince(started) < 45, "3 s timeout, 64 MiB refused; loose for a loaded machine")
                 let tasks = try await env.rows("SELECT task_id, state FROM orch.task_runs ORDER BY task_id")
                 #expect(tasks == [["drip", "failed"], ["huge", "failed"]])
             }
