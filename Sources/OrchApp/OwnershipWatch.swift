@@ -38,6 +38,8 @@ final class OwnershipWatch: Sendable {
             lose("run \(runID) was marked \(status.rawValue) by another orch process\(message.map { " (\($0))" } ?? ""); "
                  + "stopping its tasks here and leaving the run as recorded; `orch retry \(runID)` resumes it")
         case let .takenOver(host, pid):
+            // The row names this very process: not another owner, whatever the token says.
+            if host == ProcessInfo.processInfo.hostName, pid == Int(ProcessInfo.processInfo.processIdentifier) { return }
             lose("run \(runID) was taken over by another orch process (pid \(pid.map(String.init) ?? "?") on \(host ?? "?"), "
                  + "`orch retry`); stopping its tasks here, recording nothing more")
         }
