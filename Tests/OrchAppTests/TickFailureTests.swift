@@ -22,7 +22,7 @@ struct TickFailureTests {
             try "name: broken_yaml\ntasks: [ { id: work, kind: command\n".write(toFile: "\(dir)/pipelines/broken_yaml.yml", atomically: true, encoding: .utf8)
 
             let scheduler = try env.start(grace: "1s")
-            let failed = try await env.wait("SELECT count(DISTINCT trigger) FROM orch.runs WHERE status = 'failed'", seconds: 15) { $0 >= 2 }
+            let failed = try await env.wait("SELECT count(DISTINCT trigger) FROM orch.runs WHERE status = 'failed'", seconds: 45) { $0 >= 2 }
             // The alert is sent after the run is recorded.
             for _ in 0..<50 where !FileManager.default.fileExists(atPath: marker) { try await Task.sleep(for: .milliseconds(100)) }
             scheduler.signal(SIGTERM)
