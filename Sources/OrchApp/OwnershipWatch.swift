@@ -57,31 +57,12 @@ final class OwnershipWatch: Sendable {
     func admit(within limit: Duration = .seconds(2)) async -> String? {
         if let lost { return lost }
         let (runID, token, store) = (self.runID, self.token, self.store)
-        if let ownership = await Self.first(within: limit, { try? await store.runs.ownership(run: runID, token: token) }) {
+        if let ownership = try? await abandonable(limit: limit, stopsOnCancel: false, { try await store.runs.ownership(run: runID, token: token) }) {
             observe(ownership)
         }
         return lost
     }
 
-    /// `work`'s result, or nil if it takes longer than `limit` (it then
-    /// finishes in the background, unheard).
-    private static func first<T: Sendable>(within limit: Duration, _ work: @escaping @Sendable () async -> T?) async -> T? {
-        let waiter = Waiter<T?>()
-        return await withCheckedContinuation { continuation in
-            waiter.set(continuation)
-            let timer = Task {
-                try? await Task.sleep(for: limit)
-                waiter.resume(returning: nil)
-            }
-            Task {
-                let value = await work()
-                timer.cancel()
-                waiter.resume(returning: value)
-            }
-        }
-    }
-
-    /// Heartbeats until cancelled.
     func heartbeat(every interval: Duration) async {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
@@ -100,13 +81,4 @@ final class OwnershipWatch: Sendable {
         FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
         stop.request(reason)
     }
-}
-
-/// A continuation resumed by whoever comes first.
-private final class Waiter<T: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<T, Never>?>(nil)
-
-    func set(_ c: CheckedContinuation<T, Never>) { continuation.withLock { $0 = c } }
-
-    func resume(returning value: T) { continuation.withLock { $0.take() }?.resume(returning: value) }
 }

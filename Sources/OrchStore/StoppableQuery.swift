@@ -33,7 +33,7 @@ extension PostgresConnection {
 /// suspended, rather than holding the caller for ever.
 /// - Parameter stopsOnCancel: false for orch's own bookkeeping, which must
 ///   still record a cancelled task's final state: only the limit ends it.
-func abandonable<T: Sendable>(limit: Duration? = nil, stopsOnCancel: Bool = true, onStop: @escaping @Sendable () -> Void = {},
+public func abandonable<T: Sendable>(limit: Duration? = nil, stopsOnCancel: Bool = true, onStop: @escaping @Sendable () -> Void = {},
                               _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     if stopsOnCancel { try Task.checkCancellation() }
     let outcome = OneShot<T>()

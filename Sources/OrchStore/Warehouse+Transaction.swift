@@ -69,25 +69,20 @@ extension Warehouse {
     func commitOutcome(of id: String?) async -> CommitOutcome {
         guard let id, let xid = Int64(id) else { return .unknown }
         let client = store.client, logger = store.logger
-        let check = Task { () -> CommitOutcome in
-            do {
-                return try await withDeadline(.seconds(10)) {
-                    while true {
-                        let rows = try await client.query("SELECT txid_status(\(xid))::text", logger: logger).collect()
-                        switch rows.first.flatMap({ try? $0.decode(String?.self) }) ?? nil {
-                        case "committed": return .committed
-                        case "aborted": return .aborted
-                        // The server has not yet rolled back the closed connection's transaction.
-                        case "in progress": try await Task.sleep(for: .milliseconds(50))
-                        default: return .unknown
-                        }
-                    }
+        // Not cut short by the caller's cancellation (it is often the task just stopped); bounded instead.
+        let outcome = try? await abandonable(limit: .seconds(10), stopsOnCancel: false) { () -> CommitOutcome in
+            while true {
+                let rows = try await client.query("SELECT txid_status(\(xid))::text", logger: logger).collect()
+                switch rows.first.flatMap({ try? $0.decode(String?.self) }) ?? nil {
+                case "committed": return .committed
+                case "aborted": return .aborted
+                // The server has not yet rolled back the closed connection's transaction.
+                case "in progress": try await Task.sleep(for: .milliseconds(50))
+                default: return .unknown
                 }
-            } catch {
-                return .unknown
             }
         }
-        return await check.value
+        return outcome ?? .unknown
     }
 }
 
