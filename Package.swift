@@ -46,25 +46,46 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchStore", "OrchModels", "OrchSegments", "OrchSemantic",
+                "OrchSpec", "OrchExecution", "OrchWarehouse", "OrchModels", "OrchSegments", "OrchSemantic",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-                // Not imported here: listed so OrchStore's imports resolve (C shims of its dependencies).
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// Connections, URLs, the embedded cluster, SQL scripts, bounded waits
+        /// and typed Postgres failures: the one module that reads PostgresNIO's errors.
+        .target(
+            name: "OrchPostgres",
+            dependencies: [
+                "OrchSpec",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// The pipelines' warehouse: sessions, table replacement, and warehouse errors as task failures.
+        .target(
+            name: "OrchWarehouse",
+            dependencies: [
+                "OrchSpec", "OrchExecution", "OrchPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "OrchStore",
             dependencies: [
-                "OrchSpec", "OrchExecution",
+                "OrchSpec", "OrchExecution", "OrchPostgres",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -132,7 +153,7 @@ let package = Package(
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["OrchStore", "OrchWarehouse", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
@@ -140,8 +161,10 @@ let package = Package(
         .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchWarehouse", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchPostgresTests", dependencies: ["OrchPostgres"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchWarehouseTests", dependencies: ["OrchWarehouse", "OrchPostgres", "OrchExecution", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),

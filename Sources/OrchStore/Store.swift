@@ -54,11 +54,5 @@ public final class Store: Sendable {
         _ = try await BookkeepingClient(pool: client).query("SELECT 1", logger: logger).collect()
     }
 
-    /// Runs a script of several statements on one connection, in a transaction.
-    public func executeScript(_ sql: String) async throws {
-        try await warehouse.execute(script: sql)
-    }
-
     public var runs: RunRepository { RunRepository(store: self) }
-    public var warehouse: Warehouse { Warehouse(store: self) }
 }

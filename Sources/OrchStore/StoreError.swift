@@ -1,66 +1,22 @@
-import OrchSpec
-import PostgresNIO
+@_exported import OrchPostgres
 
-/// Errors from the store and the embedded database, worded for the person
-/// who has to fix them. Never contains a password.
+/// Errors of orch's own store, worded for the person who has to fix them.
+/// Never contains a password. Postgres' errors themselves are read in
+/// OrchPostgres (`PostgresFailure`); the statics below forward there so
+/// that callers keep one name.
 public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String
 
     init(_ description: String) { self.description = description }
 
-    static func badURL(_ detail: String) -> StoreError {
-        StoreError("ORCH_DATABASE_URL is not a valid PostgreSQL URL: \(detail)")
-    }
+    /// See `PostgresFailure.underlying`.
+    public static func underlying(_ error: any Error) -> any Error { PostgresFailure.underlying(error) }
 
-    static func embedded(_ detail: String) -> StoreError {
-        StoreError("embedded PostgreSQL: \(detail)")
-    }
+    /// See `PostgresFailure.describe`.
+    public static func describe(_ error: any Error) -> String { PostgresFailure.describe(error) }
 
-    /// The error inside PostgresNIO's transaction wrapper (what failed: BEGIN,
-    /// the body, COMMIT), so that every caller classifies the real cause.
-    public static func underlying(_ error: any Error) -> any Error {
-        guard let wrapped = error as? PostgresTransactionError else { return error }
-        return wrapped.closureError.map(underlying) ?? wrapped.beginError ?? wrapped.commitError ?? wrapped.rollbackError ?? error
-    }
-
-    /// Postgres' own message, detail and hint, instead of PSQLError's generic text.
-    public static func describe(_ error: any Error) -> String {
-        let error = underlying(error)
-        if let late = error as? DeadlineExceeded { return "PostgreSQL did not answer within \(late.limit); is the server running?" }
-        guard let psql = error as? PSQLError else { return String(describing: error) }
-        if let info = psql.serverInfo {
-            var text = info[.message] ?? "server error"
-            if let state = info[.sqlState] { text += " (SQLSTATE \(state))" }
-            if let detail = info[.detail] { text += "\n  detail: \(detail)" }
-            if let hint = info[.hint] { text += "\n  hint: \(hint)" }
-            return text
-        }
-        switch psql.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown:
-            return "lost the connection to PostgreSQL (\(psql.code)); is the server running?"
-        default:
-            return "PostgreSQL client error: \(psql.code)"
-        }
-    }
-
-    /// Errors worth retrying: the connection, not the statement, failed.
-    public static func isConnectionProblem(_ error: any Error) -> Bool {
-        let error = underlying(error)
-        if let warehouse = error as? WarehouseError { return warehouse.isConnectionProblem }
-        // A call that got no answer in orch's bookkeeping limit: the connection is as good as gone.
-        if error is DeadlineExceeded { return true }
-        guard let psql = error as? PSQLError else { return false }
-        if let state = psql.serverInfo?[.sqlState] {
-            // 08: connection exception; 57P01-03: admin shutdown / crash shutdown / cannot connect now.
-            return state.hasPrefix("08") || ["57P01", "57P02", "57P03"].contains(state)
-        }
-        switch psql.code {
-        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection, .poolClosed:
-            return true
-        default:
-            return false
-        }
-    }
+    /// See `PostgresFailure.isConnectionProblem`.
+    public static func isConnectionProblem(_ error: any Error) -> Bool { PostgresFailure.isConnectionProblem(error) }
 }
 
 extension StoreError {

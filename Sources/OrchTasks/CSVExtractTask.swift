@@ -1,7 +1,7 @@
 import Foundation
 import OrchExecution
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: csv_extract`: loads a CSV file (or several, by glob) into a table.
 /// Every row is parsed and checked before the database is touched; rows that

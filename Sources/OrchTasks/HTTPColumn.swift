@@ -1,6 +1,6 @@
 import Foundation
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// One column of an `http_poll` table: where its value comes from (a JSON
 /// path in the row, a literal, or computed) and its type.

@@ -4,7 +4,7 @@ import NIOCore
 import NIOHTTP1
 import OrchExecution
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: http_poll`: GETs a JSON API and appends the mapped rows to a table,
 /// skipping rows whose `unique_key` is already there (the same article polled

@@ -2,7 +2,7 @@ import Foundation
 import OrchExecution
 import OrchModels
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// Builds one model: a view, a table (built under a new name and swapped in,
 /// in one transaction), or an incremental table (merged on `unique_key`).

@@ -2,7 +2,7 @@ import Foundation
 import OrchExecution
 import OrchModels
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: sql_model`: a folder of dbt-style SQL models. Each model and each
 /// data test becomes its own node: models are linked by `ref()`/`source()`

@@ -1,7 +1,7 @@
 import Foundation
 import OrchExecution
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: sql`: runs statements against the warehouse, inline (`sql:`) or
 /// from a file (`file:`, relative to the pipeline). Errors name the line of

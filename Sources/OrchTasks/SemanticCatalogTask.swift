@@ -2,7 +2,7 @@ import Foundation
 import OrchExecution
 import OrchSemantic
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: semantic_catalog`: refreshes the semantic catalog. Reads the
 /// catalog file, checks every metric, dimension and join against the live

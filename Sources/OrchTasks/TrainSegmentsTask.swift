@@ -2,7 +2,7 @@ import Foundation
 import OrchExecution
 import OrchSegments
 import OrchSpec
-import OrchStore
+import OrchWarehouse
 
 /// `kind: train_segments`: RFM segmentation with k-means. Reads one row per
 /// entity (an id and numeric features) from `query`, standardises the

@@ -3,6 +3,7 @@ import Testing
 import OrchExecution
 import OrchTestSupport
 @testable import OrchStore
+import OrchWarehouse
 
 @Suite("Store: migrations and run history on a real PostgreSQL")
 struct RunRepositoryTests {

@@ -6,7 +6,7 @@ import OrchTestSupport
 @testable import OrchTasks
 
 /// Builds a task of `kind` from YAML task fields, as the loader does.
-func makeBody(_ yaml: String, directory: String = "/tmp", warehouse: OrchStore.Warehouse? = nil) throws -> any TaskBody {
+func makeBody(_ yaml: String, directory: String = "/tmp", warehouse: OrchWarehouse.Warehouse? = nil) throws -> any TaskBody {
     let spec = try PipelineParser.parse("name: t\ntasks:\n  - id: t\n" + yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n") + "\n",
                                         file: "\(directory)/t.yml")
     return try KindRegistry.body(for: spec.tasks[0], environment: KindEnvironment(pipelineDirectory: directory, warehouse: warehouse))

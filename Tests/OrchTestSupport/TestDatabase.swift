@@ -1,5 +1,6 @@
 import Foundation
 import OrchStore
+import OrchWarehouse
 
 /// A real PostgreSQL for tests: one throwaway cluster per test process
 /// (initdb + pg_ctl on a Unix socket in a temp dir, as an unprivileged user

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import NIOCore
+import OrchPostgres
 import PostgresNIO
 
 /// One connection inside one transaction, for task kinds that need several

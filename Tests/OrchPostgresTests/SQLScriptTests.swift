@@ -1,5 +1,5 @@
 import Testing
-@testable import OrchStore
+@testable import OrchPostgres
 
 @Suite("SQL script splitting")
 struct SQLScriptTests {
@@ -49,6 +49,6 @@ struct DatabaseURLTests {
         #expect(socket.user == "me")
         #expect(socket.port == 5433)
         #expect(try DatabaseURL(parsing: socket.url(includePassword: true)) == socket)
-        #expect(throws: StoreError.self) { try DatabaseURL(parsing: "mysql://x") }
+        #expect(throws: PostgresSetupError.self) { try DatabaseURL(parsing: "mysql://x") }
     }
 }

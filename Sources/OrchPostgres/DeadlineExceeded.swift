@@ -1,5 +1,7 @@
-/// A call that did not finish within its limit (see OrchStore's `abandonable`,
-/// the one place such limits are enforced).
+import OrchSpec
+
+/// A call that did not finish within its limit (see `abandonable`, the one
+/// place such limits are enforced).
 public struct DeadlineExceeded: Error, Sendable, Hashable, CustomStringConvertible {
     public var limit: Duration
     public init(limit: Duration) { self.limit = limit }

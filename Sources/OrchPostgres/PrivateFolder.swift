@@ -39,7 +39,7 @@ enum PrivateFolder {
         defer { close(fd) }
         let st = try status(fd, path)
         guard st.st_uid == geteuid() || st.st_uid == owner.uid else {
-            throw StoreError.embedded("""
+            throw PostgresSetupError.embedded("""
             \(what) \(path) belongs to \(userName(st.st_uid)), not to \(userName(owner.uid)): someone else made it, \
             so orch will not use it.
               Check what it holds, remove it, and run again.
@@ -92,7 +92,7 @@ enum PrivateFolder {
         guard fd >= 0 else {
             let code = errno
             guard code == ELOOP || code == ENOTDIR else { throw failure("cannot open \(what) \(path)", code) }
-            throw StoreError.embedded("""
+            throw PostgresSetupError.embedded("""
             \(what) \(path) is a symbolic link or not a folder, so orch will not use it.
               Check what it is, remove it, and run again.
             """)
@@ -111,7 +111,7 @@ enum PrivateFolder {
         return "user `\(String(cString: pw.pointee.pw_name))` (uid \(uid))"
     }
 
-    static func failure(_ what: String, _ code: Int32) -> StoreError {
+    static func failure(_ what: String, _ code: Int32) -> PostgresSetupError {
         .embedded("\(what): \(String(cString: strerror(code)))")
     }
 }

@@ -58,7 +58,7 @@ public struct EmbeddedPostgres: Sendable {
             if let owner = owner {
                 let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socket], as: owner, check: false)
                 guard reachable.ok else {
-                    throw StoreError.embedded("""
+                    throw PostgresSetupError.embedded("""
                     orch runs as root, so its PostgreSQL runs as the user `\(owner.name)`, who cannot reach \(directory).
                       Put ORCH_HOME in a folder every user can traverse (e.g. ORCH_HOME=/var/lib/orch), \
                     or set ORCH_DATABASE_URL to a server you run yourself.
@@ -67,11 +67,11 @@ public struct EmbeddedPostgres: Sendable {
             }
             if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
                 if let contents = try? FileManager.default.contentsOfDirectory(atPath: dataDirectory), !contents.isEmpty {
-                    throw StoreError.embedded("\(dataDirectory) exists but is not a PostgreSQL cluster; move it away and run again")
+                    throw PostgresSetupError.embedded("\(dataDirectory) exists but is not a PostgreSQL cluster; move it away and run again")
                 }
                 let r = try await run(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
                                                         "--locale=C.UTF-8", "-N"], as: owner, check: false)
-                guard r.ok else { throw StoreError.embedded("initdb failed:\n\(r.output)") }
+                guard r.ok else { throw PostgresSetupError.embedded("initdb failed:\n\(r.output)") }
             }
             var running = try await run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: owner, check: false).ok
             if running && !Self.exists(socket + "/.s.PGSQL.\(Self.port)") {
@@ -90,7 +90,7 @@ public struct EmbeddedPostgres: Sendable {
                 guard r.ok else {
                     let tail = (try? String(contentsOfFile: logFile, encoding: .utf8))?.split(separator: "\n").suffix(10)
                         .joined(separator: "\n") ?? ""
-                    throw StoreError.embedded("pg_ctl start failed:\n\(r.output)\nserver log (\(logFile)):\n\(tail)")
+                    throw PostgresSetupError.embedded("pg_ctl start failed:\n\(r.output)\nserver log (\(logFile)):\n\(tail)")
                 }
             }
             return DatabaseURL(user: "postgres", database: "postgres", host: socket, port: Self.port)
@@ -124,7 +124,7 @@ public struct EmbeddedPostgres: Sendable {
         do {
             try Data((fresh + "\n").utf8).write(to: URL(fileURLWithPath: socketRecord), options: .atomic)
         } catch {
-            throw StoreError.embedded("cannot record the socket folder in \(socketRecord): \(error)")
+            throw PostgresSetupError.embedded("cannot record the socket folder in \(socketRecord): \(error)")
         }
         return fresh
     }
@@ -141,7 +141,7 @@ public struct EmbeddedPostgres: Sendable {
         guard try await isRunning() else { return }
         let bin = try Self.findBinaries()
         let r = try await run(bin + "/pg_ctl", ["stop", "-D", dataDirectory, "-m", "fast", "-w"], as: ServerOwner.current(), check: false)
-        guard r.ok else { throw StoreError.embedded("pg_ctl stop failed:\n\(r.output)") }
+        guard r.ok else { throw PostgresSetupError.embedded("pg_ctl stop failed:\n\(r.output)") }
     }
 
     /// The folder holding `pg_ctl` and `initdb`: on PATH, else the newest
@@ -160,7 +160,7 @@ public struct EmbeddedPostgres: Sendable {
         for (_, v) in versions where FileManager.default.isExecutableFile(atPath: "\(root)/\(v)/bin/pg_ctl") {
             return "\(root)/\(v)/bin"
         }
-        throw StoreError.embedded("""
+        throw PostgresSetupError.embedded("""
         no PostgreSQL server binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql.
           Install them (Debian: apt-get install -y postgresql) or set ORCH_DATABASE_URL to an existing server.
         """)
@@ -190,7 +190,7 @@ public struct EmbeddedPostgres: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let ok: Bool
         if case .exited(0) = result.terminationStatus { ok = true } else { ok = false }
-        if check && !ok { throw StoreError.embedded("\(executable) \(arguments.joined(separator: " ")) failed:\n\(output)") }
+        if check && !ok { throw PostgresSetupError.embedded("\(executable) \(arguments.joined(separator: " ")) failed:\n\(output)") }
         return Outcome(ok: ok, output: output)
     }
 
@@ -200,7 +200,7 @@ public struct EmbeddedPostgres: Sendable {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else {
             let reason = errno == ELOOP ? "it is a symbolic link" : String(cString: strerror(errno))
-            throw StoreError.embedded("""
+            throw PostgresSetupError.embedded("""
             cannot open the lock file \(path): \(reason).
               Check what it is, remove it, and run again.
             """)
@@ -211,7 +211,7 @@ public struct EmbeddedPostgres: Sendable {
         var st = stat()
         if fstat(fd, &st) == 0, st.st_mode & 0o777 != 0o600 { _ = fchmod(fd, 0o600) }
         while flock(fd, LOCK_EX) != 0 {
-            guard errno == EINTR else { throw StoreError.embedded("cannot lock \(path): \(String(cString: strerror(errno)))") }
+            guard errno == EINTR else { throw PostgresSetupError.embedded("cannot lock \(path): \(String(cString: strerror(errno)))") }
         }
         defer { flock(fd, LOCK_UN) }
         return try await body()
@@ -229,6 +229,6 @@ struct ServerOwner: Sendable {
         for name in ["postgres", "nobody"] {
             if let pw = getpwnam(name) { return ServerOwner(name: name, uid: pw.pointee.pw_uid, gid: pw.pointee.pw_gid) }
         }
-        throw StoreError.embedded("running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL")
+        throw PostgresSetupError.embedded("running as root and no unprivileged user (postgres or nobody) exists to run PostgreSQL")
     }
 }

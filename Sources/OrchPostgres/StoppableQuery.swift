@@ -1,6 +1,6 @@
 import NIOCore
 import PostgresNIO
-import OrchSpec
+
 import Synchronization
 
 /// Two facts of PostgresNIO 1.33 that make a plain `connection.query` unsafe
@@ -14,8 +14,8 @@ import Synchronization
 /// the connection (the server then ends the statement at the next message
 /// and rolls back the open transaction; the pool never hands it out again).
 extension PostgresConnection {
-    func stoppable<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
-        guard !isClosed else { throw WarehouseError.connectionClosed }
+    public func stoppable<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        guard !isClosed else { throw PostgresFailure.connectionClosed }
         return try await abandonable(onStop: {
             let closing: EventLoopFuture<Void> = self.close()
             _ = closing

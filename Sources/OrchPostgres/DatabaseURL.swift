@@ -22,10 +22,10 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         self.requireTLS = requireTLS
     }
 
-    /// - Throws: `StoreError` that says what shape is expected.
+    /// - Throws: `PostgresSetupError` that says what shape is expected.
     public init(parsing text: String) throws {
         guard let c = URLComponents(string: text), ["postgres", "postgresql"].contains(c.scheme ?? "") else {
-            throw StoreError.badURL("expected postgres://user:password@host:5432/database, got something else")
+            throw PostgresSetupError.badURL("expected postgres://user:password@host:5432/database, got something else")
         }
         let query = Dictionary((c.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
         user = c.user ?? query["user"] ?? ProcessInfo.processInfo.environment["USER"] ?? "postgres"
@@ -52,7 +52,7 @@ public struct DatabaseURL: Sendable, Hashable, CustomStringConvertible {
         return "postgresql://\(credentials)\(secret)@\(host):\(port)/\(database)"
     }
 
-    var clientConfiguration: PostgresClient.Configuration {
+    public var clientConfiguration: PostgresClient.Configuration {
         var config: PostgresClient.Configuration
         if isUnixSocket {
             config = .init(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: password, database: database)

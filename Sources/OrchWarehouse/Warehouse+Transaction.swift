@@ -1,4 +1,5 @@
 import Foundation
+import OrchPostgres
 import OrchSpec
 import NIOCore
 import PostgresNIO
@@ -8,7 +9,7 @@ extension Warehouse {
     /// `stoppable`, so a stop (a task's timeout, Ctrl-C) ends it at once.
     func withStoppableConnection<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try Task.checkCancellation()
-        return try await store.client.withConnection { connection in
+        return try await client.withConnection { connection in
             try await body(connection)
         }
     }
@@ -27,7 +28,7 @@ extension Warehouse {
     public func withTransaction<T: Sendable>(timeout: Duration? = nil, readOnly: Bool = false,
                                              _ body: (WarehouseSession) async throws -> T) async throws -> T {
         try await withStoppableConnection { connection in
-            let session = WarehouseSession(connection: connection, logger: store.logger)
+            let session = WarehouseSession(connection: connection, logger: logger)
             try await session.executeOne(readOnly ? "BEGIN READ ONLY" : "BEGIN")
             // One round trip: the transaction's id (to learn its fate later) and its limits.
             var setup = "SELECT txid_current()::text"
@@ -68,7 +69,7 @@ extension Warehouse {
     /// the task that was just stopped), within a few seconds.
     func commitOutcome(of id: String?) async -> CommitOutcome {
         guard let id, let xid = Int64(id) else { return .unknown }
-        let client = store.client, logger = store.logger
+        let client = self.client, logger = self.logger
         // Not cut short by the caller's cancellation (it is often the task just stopped); bounded instead.
         let outcome = try? await abandonable(limit: .seconds(10), stopsOnCancel: false) { () -> CommitOutcome in
             while true {

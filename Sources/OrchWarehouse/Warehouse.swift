@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import OrchExecution
+import OrchPostgres
 import OrchSpec
 import PostgresNIO
 
@@ -7,7 +9,26 @@ import PostgresNIO
 /// default). Task kinds use it through plain Swift types; only this module
 /// speaks PostgresNIO.
 public struct Warehouse: Sendable {
-    let store: Store
+    let client: PostgresClient
+    let logger: Logger
+
+    /// A warehouse on a pool whose `run()` its owner keeps going.
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs a pool on `url` for the duration of `body`, and a warehouse on it.
+    public static func with<T: Sendable>(_ url: DatabaseURL, _ body: @Sendable (Warehouse) async throws -> T) async throws -> T {
+        var logger = Logger(label: "orch.warehouse")
+        logger.logLevel = .critical
+        let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Warehouse(client: client, logger: logger))
+        }
+    }
 
     /// Runs a script of one or more statements on one connection, in one
     /// transaction unless `transaction` is false, with a statement timeout
@@ -27,7 +48,7 @@ public struct Warehouse: Sendable {
                 }
             } else {
                 try await withStoppableConnection { connection in
-                    let session = WarehouseSession(connection: connection, logger: store.logger)
+                    let session = WarehouseSession(connection: connection, logger: logger)
                     if let timeout { try await session.executeOne("SET statement_timeout = \(timeout.postgresMilliseconds)") }
                     do {
                         for statement in statements {
@@ -57,7 +78,7 @@ public struct Warehouse: Sendable {
     public func ensureSchema(_ schema: String) async throws {
         do {
             try await execute(script: "CREATE SCHEMA IF NOT EXISTS \(SQLName.quote(schema))", transaction: false)
-        } catch let error as WarehouseError where ["23505", "42P06"].contains(error.sqlState ?? "") {
+        } catch let error as WarehouseError where error.sqlState == .uniqueViolation || error.sqlState == .duplicateSchema {
             return
         }
     }
@@ -66,7 +87,7 @@ public struct Warehouse: Sendable {
     /// and returns the last statement's rows as text (NULL as nil).
     public func rows(_ sql: String) async throws -> [[String?]] {
         try await withStoppableConnection { connection in
-            let session = WarehouseSession(connection: connection, logger: store.logger)
+            let session = WarehouseSession(connection: connection, logger: logger)
             var out: [[String?]] = []
             for statement in SQLScript.split(sql) { out = try await session.rows(statement.text) }
             return out
@@ -74,45 +95,28 @@ public struct Warehouse: Sendable {
     }
 }
 
-/// A failed warehouse statement, with what Postgres said about it.
-public struct WarehouseError: Error, Sendable, CustomStringConvertible {
-    public var message: String
-    public var detail: String?
-    public var hint: String?
-    public var sqlState: String?
-    /// 1-based character offset in the statement, when Postgres gives one.
-    public var position: Int?
+/// A failed warehouse statement: what Postgres said about it, and where
+/// in the script it was.
+public struct WarehouseError: ConnectionAwareError, Sendable, CustomStringConvertible {
+    public var failure: PostgresFailure
     /// 1-based line in the script of the failing statement (or of the error in it).
     public var line: Int?
-    /// True when the connection failed, not the statement: worth retrying.
-    public var isConnectionProblem: Bool
 
     init(message: String, connectionProblem: Bool = false) {
-        self.message = message
-        isConnectionProblem = connectionProblem
+        failure = PostgresFailure(message: message, connectionProblem: connectionProblem)
     }
 
-    /// The connection was already closed (the server restarted, or a stop closed it).
-    static let connectionClosed = WarehouseError(message: "the connection to PostgreSQL is closed", connectionProblem: true)
+    init(_ error: any Error) { failure = PostgresFailure(error) }
 
-    init(_ error: any Error) {
-        let psql = error as? PSQLError
-        let info = psql?.serverInfo
-        message = info?[.message] ?? StoreError.describe(error)
-        detail = info?[.detail]
-        hint = info?[.hint]
-        sqlState = info?[.sqlState]
-        position = info?[.position].flatMap { Int($0) }
-        isConnectionProblem = StoreError.isConnectionProblem(error)
-    }
-
-    public var description: String {
-        var text = message
-        if let sqlState { text += " (SQLSTATE \(sqlState))" }
-        if let detail { text += "; detail: \(detail)" }
-        if let hint { text += "; hint: \(hint)" }
-        return text
-    }
+    public var message: String { failure.message }
+    public var detail: String? { failure.detail }
+    public var hint: String? { failure.hint }
+    public var sqlState: SQLState? { failure.sqlState }
+    /// 1-based character offset in the statement, when Postgres gives one.
+    public var position: Int? { failure.position }
+    /// True when the connection failed, not the statement: worth retrying.
+    public var isConnectionProblem: Bool { failure.isConnectionProblem }
+    public var description: String { failure.description }
 }
 
 extension PostgresCell {
@@ -144,14 +148,3 @@ extension Duration {
     var postgresMilliseconds: Int64 { max(1, min(wholeMilliseconds, Int64(Int32.max))) }
 }
 
-/// The one mapping of warehouse errors to task failures: a lost connection
-/// (wrapped or not), a serialization failure or a deadlock may succeed on a
-/// retry; anything else is the SQL's own fault and is not retried.
-extension WarehouseError: TaskFailureConvertible {
-    public var isRetryable: Bool { isConnectionProblem || ["40001", "40P01"].contains(sqlState ?? "") }
-
-    public func taskFailure(doing: String?) -> TaskFailure {
-        TaskFailure(isConnectionProblem ? "connection" : "sql_error", (doing.map { "\($0): " } ?? "") + description,
-                    retryable: isRetryable)
-    }
-}

@@ -1,0 +1,9 @@
+import Logging
+import PostgresNIO
+
+/// The store lends its pool (the warehouse lives on the same server by
+/// default), without this module knowing the warehouse.
+extension Store: PostgresPoolOwner {
+    public var pool: PostgresClient { client }
+    public var poolLogger: Logger { logger }
+}
