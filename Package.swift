@@ -106,11 +106,18 @@ let package = Package(
         ),
         .target(
             name: "OrchSegments",
-            dependencies: ["OrchSampleData"],
+            dependencies: ["OrchRandom"],
+            swiftSettings: swiftSettings
+        ),
+        /// The seeded generator, on its own so that the pure modules
+        /// (segments) and the sample data share it without depending on each other.
+        .target(
+            name: "OrchRandom",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "OrchSampleData",
+            dependencies: ["OrchRandom"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -168,7 +175,7 @@ let package = Package(
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchSampleData"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -1,4 +1,4 @@
-import OrchSampleData
+import OrchRandom
 
 /// K-means (Lloyd's algorithm) with k-means++ seeding and several restarts,
 /// on rows of equal-length feature vectors. Deterministic for a seed and an

@@ -160,47 +160,46 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
     private func write(_ load: CSVLoad, warehouse: Warehouse, timeout: Duration?) async throws -> CSVLoad.Outcome {
         let columnsSQL = load.columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = load.columns.map(\.name)
-        let schemaQ = SQLName.quote(schema), target = "\(schemaQ).\(SQLName.quote(table))"
+        let destination = WarehouseTable(schema: schema, table: table), target = destination.relation
         let keyList = key.map(SQLName.quote).joined(separator: ", ")
         let maxBadRows = self.maxBadRows
         try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction(timeout: timeout) { session in
-            var copySchema = schema, copyTable = table
+            /// Streams the rows into `copySchema.copyTable` while they are parsed, then checks what the parse found.
+            func copyRows(schema copySchema: String, table copyTable: String) async throws -> CSVLoad.Outcome {
+                let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+                async let encoded: CSVLoad.Outcome = {
+                    defer { continuation.finish() }
+                    return load.encode { continuation.yield($0) }
+                }()
+                try await session.copy(schema: copySchema, table: copyTable, columns: names, stream: stream)
+                let outcome = await encoded
+                try Task.checkCancellation()
+                if let broken = outcome.unterminated {
+                    throw TaskFailure("csv_syntax", "\(broken.file):\(broken.line): a quoted field opened here is never closed, so the rest of "
+                                      + "the file cannot be read; nothing was loaded and \(schema).\(table) is unchanged", retryable: false)
+                }
+                if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }
+                return outcome
+            }
             switch mode {
             case .append:
                 try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL))")
+                return try await copyRows(schema: schema, table: table)
             case .replace:
-                copyTable = table + "__orch_new"
-                try await session.execute("DROP TABLE IF EXISTS \(schemaQ).\(SQLName.quote(copyTable)); "
-                                          + "CREATE TABLE \(schemaQ).\(SQLName.quote(copyTable)) (\(columnsSQL))")
+                return try await session.replace(destination) { staging in
+                    try await session.execute("CREATE TABLE \(staging) (\(columnsSQL))")
+                    return try await copyRows(schema: schema, table: destination.stagingName)
+                }
             case .upsert:
-                copyTable = table + "__orch_upsert"
+                let copyTable = table + "__orch_upsert"
+                try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL))")
+                try await session.ensureUniqueKey(destination, key: key)
                 try await session.execute("""
-                CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL));
-                CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(keyList));
                 CREATE TEMP TABLE \(SQLName.quote(copyTable)) (LIKE \(target)) ON COMMIT DROP;
                 ALTER TABLE \(SQLName.quote(copyTable)) ADD COLUMN orch_line bigserial
                 """)
-                copySchema = try await session.rows("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")
-                    .first?.first.flatMap { $0 } ?? "pg_temp"
-            }
-            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
-            async let encoded: CSVLoad.Outcome = {
-                defer { continuation.finish() }
-                return load.encode { continuation.yield($0) }
-            }()
-            try await session.copy(schema: copySchema, table: copyTable, columns: names, stream: stream)
-            let outcome = await encoded
-            try Task.checkCancellation()
-            if let broken = outcome.unterminated {
-                throw TaskFailure("csv_syntax", "\(broken.file):\(broken.line): a quoted field opened here is never closed, so the rest of "
-                                  + "the file cannot be read; nothing was loaded and \(schema).\(table) is unchanged", retryable: false)
-            }
-            if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }
-            switch mode {
-            case .append: break
-            case .replace: try await session.swapIn(schema: schema, table: table, fresh: copyTable)
-            case .upsert:
+                let outcome = try await copyRows(schema: try await session.temporarySchema(), table: copyTable)
                 let quoted = names.map(SQLName.quote).joined(separator: ", ")
                 let updates = names.filter { !key.contains($0) }.map { "\(SQLName.quote($0)) = excluded.\(SQLName.quote($0))" }
                 try await session.execute("""
@@ -209,8 +208,8 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
                 ORDER BY \(keyList), orch_line DESC
                 ON CONFLICT (\(keyList)) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
                 """)
+                return outcome
             }
-            return outcome
         }
     }
 }

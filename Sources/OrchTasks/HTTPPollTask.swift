@@ -171,21 +171,17 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
 
     /// Appends rows through a temporary table, skipping those whose key exists. Returns how many were new.
     private func store(_ chunk: [UInt8], warehouse: Warehouse, timeout: Duration?) async throws -> Int {
-        let target = "\(SQLName.quote(schema)).\(SQLName.quote(table))"
+        let target = WarehouseTable(schema: schema, table: table).relation
         let definitions = columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = columns.map(\.name)
         let quoted = names.map(SQLName.quote).joined(separator: ", ")
         try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction(timeout: timeout) { session in
-            var setup = "CREATE TABLE IF NOT EXISTS \(target) (\(definitions))"
-            if !uniqueKey.isEmpty {
-                setup += "; CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(table + "_orch_key")) ON \(target) (\(uniqueKey.map(SQLName.quote).joined(separator: ", ")))"
-            }
-            setup += "; CREATE TEMP TABLE orch_poll (LIKE \(target)) ON COMMIT DROP"
-            try await session.execute(setup)
+            try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(definitions))")
+            if !uniqueKey.isEmpty { try await session.ensureUniqueKey(WarehouseTable(schema: schema, table: table), key: uniqueKey) }
+            try await session.execute("CREATE TEMP TABLE orch_poll (LIKE \(target)) ON COMMIT DROP")
             guard !chunk.isEmpty else { return 0 }
-            let temp = try await session.rows("SELECT nspname FROM pg_namespace WHERE oid = pg_my_temp_schema()")
-            try await session.copy(schema: temp.first?.first.flatMap { $0 } ?? "pg_temp", table: "orch_poll", columns: names, chunks: [chunk])
+            try await session.copy(schema: try await session.temporarySchema(), table: "orch_poll", columns: names, chunks: [chunk])
             let conflict = uniqueKey.isEmpty ? "" : " ON CONFLICT (\(uniqueKey.map(SQLName.quote).joined(separator: ", "))) DO NOTHING"
             let select = uniqueKey.isEmpty ? "SELECT \(quoted) FROM orch_poll"
                 : "SELECT DISTINCT ON (\(uniqueKey.map(SQLName.quote).joined(separator: ", "))) \(quoted) FROM orch_poll"

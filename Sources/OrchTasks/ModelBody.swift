@@ -43,12 +43,12 @@ struct ModelBody: TaskBody {
                 if let position = error.position, position > prefix.count {
                     place += ":\(compiled.sourceLine(ofPosition: position - prefix.count))"
                 }
-                throw TaskFailure(error.isConnectionProblem ? "connection" : "sql_error", "\(place): \(error)",
-                                  retryable: error.isConnectionProblem)
+                throw ModelBuildError(error: error, place: place)
             }
         }
 
         let keys = model.config.uniqueKey.map(SQLName.quote).joined(separator: ", ")
+        let target = WarehouseTable(schema: schema, table: name)
         let facts: [String: String]
         do {
             facts = try await warehouse.withTransaction(timeout: context.timeout) { session -> [String: String] in
@@ -58,26 +58,23 @@ struct ModelBody: TaskBody {
                     try await session.execute("SAVEPOINT orch_view")
                     do {
                         try await build(session, "CREATE OR REPLACE VIEW \(relation) AS\n")
-                    } catch let failure as TaskFailure where failure.message.contains("42P16") || failure.message.contains("cannot change") {
+                    } catch let failure as ModelBuildError where failure.error.sqlState == .invalidTableDefinition {
                         // Columns were removed or retyped: OR REPLACE cannot do that, a fresh view can.
                         try await session.execute("ROLLBACK TO SAVEPOINT orch_view; DROP VIEW \(relation)")
                         try await build(session, "CREATE VIEW \(relation) AS\n")
                     }
                     return [:]
                 case .table where true, .incremental where !incremental:
-                    let fresh = name + "__orch_new"
-                    try await session.execute("DROP TABLE IF EXISTS \(RelationName.quoted(schema, fresh))")
-                    try await build(session, "CREATE TABLE \(RelationName.quoted(schema, fresh)) AS\n")
-                    try await session.swapIn(schema: schema, table: name, fresh: fresh)
-                    if model.config.materialized == .incremental {
-                        try await session.execute("CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(name + "_orch_key")) ON \(relation) (\(keys))")
-                    }
+                    try await session.replace(target) { staging in try await build(session, "CREATE TABLE \(staging) AS\n") }
+                    if model.config.materialized == .incremental { try await session.ensureUniqueKey(target, key: model.config.uniqueKey) }
                     let rows = try await session.rows("SELECT count(*) FROM \(relation)")
                     return ["rows": rows.first?.first.flatMap { $0 } ?? "0"]
                 default:
-                    return try await merge(session, relation: relation, keys: keys, build: build)
+                    return try await merge(session, target: target, keys: keys, build: build)
                 }
             }
+        } catch let failure as ModelBuildError {
+            throw failure.error.taskFailure(doing: failure.place)
         } catch let error as WarehouseError {
             throw error.taskFailure(doing: model.file)
         }
@@ -88,8 +85,9 @@ struct ModelBody: TaskBody {
 
     /// An incremental run: the model's new rows into a temporary table, then
     /// inserted or, for existing keys whose values changed, updated.
-    private func merge(_ session: WarehouseSession, relation: String, keys: String,
+    private func merge(_ session: WarehouseSession, target table: WarehouseTable, keys: String,
                        build: @Sendable (WarehouseSession, String) async throws -> Void) async throws -> [String: String] {
+        let relation = table.relation
         var added: [String] = []
         try await build(session, "CREATE TEMP TABLE orch_model_batch ON COMMIT DROP AS\n")
         let batch = try await session.columnNames("orch_model_batch")
@@ -104,7 +102,7 @@ struct ModelBody: TaskBody {
             try await session.execute("ALTER TABLE \(relation) ADD COLUMN \(SQLName.quote(column)) \(type)")
             added.append(column)
         }
-        try await session.execute("CREATE UNIQUE INDEX IF NOT EXISTS \(SQLName.quote(model.name + "_orch_key")) ON \(relation) (\(keys))")
+        try await session.ensureUniqueKey(table, key: model.config.uniqueKey)
         let cols = batch.map(SQLName.quote)
         let updates = batch.filter { !model.config.uniqueKey.contains($0) }.map(SQLName.quote)
         let action = updates.isEmpty ? "NOTHING" : """
@@ -131,6 +129,14 @@ struct ModelBody: TaskBody {
         while let last = s.last, last.isWhitespace || last == ";" { s = s.dropLast() }
         return String(s)
     }
+}
+
+/// The model's SQL failed: the warehouse's error and where in the model file
+/// it points, kept typed until the transaction is over (its SQLSTATE decides
+/// whether a view is rebuilt).
+struct ModelBuildError: Error, Sendable {
+    var error: WarehouseError
+    var place: String
 }
 
 /// Runs one data test: counts the offending rows, keeps a few as samples,
@@ -166,9 +172,8 @@ struct DataTestBody: TaskBody {
         } catch let error as WarehouseError {
             result.status = .error
             result.message = error.description
-            throw TaskFailure(error.isConnectionProblem ? "connection" : "test_error",
-                              "test \(test.name) could not run: \(error)", retryable: error.isConnectionProblem,
-                              output: TaskOutput(testResult: result))
+            throw error.taskFailure(doing: "test \(test.name) could not run", statementClass: "test_error",
+                                    output: TaskOutput(testResult: result))
         }
         guard result.failingRows > 0 else {
             context.log.write("pass")

@@ -92,14 +92,14 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         let idColumn = columns[0]
         do {
             try await warehouse.ensureSchema(schema)
+            let target = WarehouseTable(schema: schema, table: table)
             try await warehouse.withTransaction(timeout: context.timeout) { session in
-                let fresh = table + "__orch_new"
-                try await session.execute("""
-                DROP TABLE IF EXISTS \(SQLName.quote(schema)).\(SQLName.quote(fresh));
-                CREATE TABLE \(SQLName.quote(schema)).\(SQLName.quote(fresh)) (\(SQLName.quote(idColumn)) bigint PRIMARY KEY, segment_id int NOT NULL, segment_name text NOT NULL)
-                """)
-                try await session.copy(schema: schema, table: fresh, columns: [idColumn, "segment_id", "segment_name"], chunks: [chunk])
-                try await session.swapIn(schema: schema, table: table, fresh: fresh)
+                try await session.replace(target) { staging in
+                    try await session.execute("""
+                    CREATE TABLE \(staging) (\(SQLName.quote(idColumn)) bigint PRIMARY KEY, segment_id int NOT NULL, segment_name text NOT NULL)
+                    """)
+                    try await session.copy(schema: schema, table: target.stagingName, columns: [idColumn, "segment_id", "segment_name"], chunks: [chunk])
+                }
             }
         } catch let error as WarehouseError {
             throw error.taskFailure(doing: "writing \(schema).\(table)")

@@ -1,5 +1,5 @@
 import Testing
-import OrchSampleData
+import OrchRandom
 @testable import OrchSegments
 
 @Suite("k-means, silhouette and segment naming")
