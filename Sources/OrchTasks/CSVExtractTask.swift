@@ -13,7 +13,7 @@ import OrchWarehouse
 /// `columns` (name → type, or `{type, format, min, max, required}`), `infer`
 /// (types of undeclared columns from the data; default true, else text),
 /// `max_bad_rows` (default 0), `delimiter` (default `,`).
-public struct CSVExtractTask: SingleTaskKind, TaskBody {
+public struct CSVExtractTask: WarehouseTaskKind {
     public static let name = "csv_extract"
 
     public enum Mode: String, Sendable, CaseIterable { case replace, append, upsert }
@@ -28,11 +28,10 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
     var infer: Bool
     var maxBadRows: Int
     var delimiter: UInt8
-    var warehouse: Warehouse?
 
     public var datasets: (reads: [String], writes: [String]) { (["file:\(pattern)"], ["\(schema).\(table)"]) }
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> CSVExtractTask? {
         let file = options.requiredString("file", hint: "the CSV file (or a glob like data/*.csv), relative to the pipeline")
         let tableText = options.requiredString("table", hint: "the target table, e.g. raw.online_sales")
         var qualified: (schema: String, table: String)?
@@ -65,7 +64,7 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
         guard let file, let qualified else { return nil }
         return CSVExtractTask(pattern: environment.resolve(file), displayPattern: file, schema: qualified.schema,
                               table: qualified.table, mode: mode, key: key.map(CSVValue.snakeCase), declared: declared,
-                              infer: infer, maxBadRows: maxBad, delimiter: delimiter, warehouse: environment.warehouse)
+                              infer: infer, maxBadRows: maxBad, delimiter: delimiter)
     }
 
     private static func readColumns(_ options: inout MappingReader) -> [String: CSVColumn] {
@@ -108,8 +107,7 @@ public struct CSVExtractTask: SingleTaskKind, TaskBody {
         return out
     }
 
-    public func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+    public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         let files = try FileGlob.expand(pattern)
         guard !files.isEmpty else {
             throw TaskFailure("missing_file", "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)

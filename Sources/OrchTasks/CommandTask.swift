@@ -26,7 +26,7 @@ public struct CommandTask: SingleTaskKind, TaskBody {
     var retryExitCodes: Set<Int32>?
     var killGrace: Duration
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> CommandTask? {
         let argv: [String]
         guard let raw = options.raw("command") else {
             options.report("task `\(task.id)` (kind command) is missing `command`", at: task.location,
@@ -64,6 +64,9 @@ public struct CommandTask: SingleTaskKind, TaskBody {
         return CommandTask(executable: argv[0], arguments: Array(argv.dropFirst()), environment: env,
                            workingDirectory: dir, retryExitCodes: codes, killGrace: grace)
     }
+
+    /// Needs no warehouse: the config is its own body.
+    public func body(in environment: KindEnvironment) -> any TaskBody { self }
 
     /// The command as the user wrote it, shortened for messages.
     var display: String {

@@ -13,7 +13,7 @@ import OrchWarehouse
 /// and a short excerpt of the body. Values of query params and headers named
 /// in `secrets` (and any whose name contains key, token, secret, password or
 /// auth) never appear in logs or errors.
-public struct HTTPPollTask: SingleTaskKind, TaskBody {
+public struct HTTPPollTask: WarehouseTaskKind {
     public static let name = "http_poll"
 
     var url: String
@@ -27,13 +27,12 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
     var uniqueKey: [String]
     var requestTimeout: Duration
     var maxResponseBytes: Int
-    var warehouse: Warehouse?
 
     static let secretPattern = ["key", "token", "secret", "password", "auth"]
 
     public var datasets: (reads: [String], writes: [String]) { (["http:\(redact(url))"], ["\(schema).\(table)"]) }
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> HTTPPollTask? {
         let url = options.requiredString("url", hint: "the endpoint, e.g. \"{{ params.coingecko_url }}/api/v3/simple/price\"")
         let query = options.stringMap("query") ?? []
         let headers = options.stringMap("headers") ?? []
@@ -73,7 +72,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         let secretValues = (query + headers).filter { isSecret($0.0) && !$0.1.isEmpty }.map(\.1)
         return HTTPPollTask(url: url, query: query, headers: headers, secretValues: secretValues, schema: qualified.schema,
                             table: qualified.table, rows: rowsPath, columns: columns, uniqueKey: uniqueKey,
-                            requestTimeout: timeout, maxResponseBytes: maxBytes, warehouse: environment.warehouse)
+                            requestTimeout: timeout, maxResponseBytes: maxBytes)
     }
 
     /// `text` with every secret value replaced by `***`.
@@ -87,8 +86,7 @@ public struct HTTPPollTask: SingleTaskKind, TaskBody {
         return components.string ?? url
     }
 
-    public func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+    public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         let (document, received, bytes) = try await fetch(context)
         let items = rows.values(in: document)
         let ingestion = Date()

@@ -10,11 +10,10 @@ import OrchWarehouse
 struct ModelBody: TaskBody {
     var model: Model
     var catalog: ModelCatalog
-    var warehouse: Warehouse?
+    var warehouse: Warehouse
     var fullRefresh: Bool
 
     func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
         let schema = model.config.schema, name = model.name
         let relation = RelationName.quoted(schema, name)
         try await warehouse.ensureSchema(schema)
@@ -145,10 +144,9 @@ struct ModelBuildError: Error, Sendable {
 struct DataTestBody: TaskBody {
     var test: DataTest
     var catalog: ModelCatalog
-    var warehouse: Warehouse?
+    var warehouse: Warehouse
 
     func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
         let sql: String
         do {
             sql = ModelBody.trimmed(try test.failingRowsSQL(relation: catalog.relationResolver, vars: catalog.vars,

@@ -34,8 +34,9 @@ public struct SQLModelTask: TaskKind {
             units.append(TaskUnit(id: model.name, reads: reads, writes: [catalog.dataset(model.name)!], checks: [],
                                   after: task.after, tags: task.tags + model.config.tags + [task.id, "model"],
                                   location: model.location,
-                                  body: ModelBody(model: model, catalog: catalog, warehouse: environment.warehouse,
-                                                  fullRefresh: environment.fullRefresh)))
+                                  body: environment.bound {
+                                      ModelBody(model: model, catalog: catalog, warehouse: $0, fullRefresh: environment.fullRefresh)
+                                  }))
         }
         for test in project.tests {
             var reads = test.models.compactMap { catalog.dataset($0) }
@@ -43,7 +44,7 @@ public struct SQLModelTask: TaskKind {
             let checks = test.severity == .error ? [catalog.dataset(test.model)].compactMap { $0 } : []
             var unit = TaskUnit(id: test.name, reads: reads, writes: [], checks: checks, after: task.after,
                                 tags: task.tags + [task.id, "test"], location: test.location,
-                                body: DataTestBody(test: test, catalog: catalog, warehouse: environment.warehouse))
+                                body: environment.bound { DataTestBody(test: test, catalog: catalog, warehouse: $0) })
             unit.isCheck = true
             units.append(unit)
         }

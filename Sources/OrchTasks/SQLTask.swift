@@ -8,21 +8,20 @@ import OrchWarehouse
 /// the script. The script runs in one transaction (`transaction: false` for
 /// statements that refuse one, like VACUUM). Connection failures, serialization failures and deadlocks are
 /// retryable; everything else fails at once.
-public struct SQLTask: SingleTaskKind, TaskBody {
+public struct SQLTask: WarehouseTaskKind {
     public static let name = "sql"
 
     var script: String
     var origin: String
     var transaction: Bool
-    var warehouse: Warehouse?
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> SQLTask? {
         let inline = options.string("sql")
         let file = options.string("file")
         let transaction = options.bool("transaction") ?? true
         switch (inline, file) {
         case let (sql?, nil):
-            return SQLTask(script: sql, origin: "task \(task.id) sql", transaction: transaction, warehouse: environment.warehouse)
+            return SQLTask(script: sql, origin: "task \(task.id) sql", transaction: transaction)
         case let (nil, path?):
             let full = environment.resolve(path)
             guard let text = try? String(contentsOfFile: full, encoding: .utf8) else {
@@ -32,7 +31,7 @@ public struct SQLTask: SingleTaskKind, TaskBody {
             }
             do {
                 let rendered = try environment.render(text, SourceLocation(file: full, line: 1, column: 1))
-                return SQLTask(script: rendered, origin: full, transaction: transaction, warehouse: environment.warehouse)
+                return SQLTask(script: rendered, origin: full, transaction: transaction)
             } catch let d as Diagnostic {
                 options.report(d.message, at: d.location ?? task.location, hint: d.hint)
                 return nil
@@ -49,8 +48,7 @@ public struct SQLTask: SingleTaskKind, TaskBody {
         }
     }
 
-    public func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+    public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         context.log.write("-- running \(origin)")
         do {
             try await warehouse.execute(script: script, timeout: context.timeout, transaction: transaction)

@@ -12,25 +12,23 @@ import OrchWarehouse
 /// client reads it with one query (`orch query` does).
 ///
 /// Fields: `path` (the catalog file, relative to the pipeline).
-public struct SemanticCatalogTask: SingleTaskKind, TaskBody {
+public struct SemanticCatalogTask: WarehouseTaskKind {
     public static let name = "semantic_catalog"
     public static let versionsTable = "semantic.catalog_versions"
 
     var catalog: SemanticCatalog
     var file: String
-    var warehouse: Warehouse?
 
     public var datasets: (reads: [String], writes: [String]) { (catalog.tables.map(\.relation), [Self.versionsTable]) }
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> SemanticCatalogTask? {
         guard let path = options.requiredString("path", hint: "the catalog file, e.g. marketing/catalog.yml") else { return nil }
         let file = environment.resolve(path)
         guard let catalog = options.loading("path", { try CatalogFile.load(path: file) }) else { return nil }
-        return SemanticCatalogTask(catalog: catalog, file: file, warehouse: environment.warehouse)
+        return SemanticCatalogTask(catalog: catalog, file: file)
     }
 
-    public func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+    public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         var refreshed = catalog
         var problems: [String] = []
         let version: Int = try await {

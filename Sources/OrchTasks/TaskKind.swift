@@ -54,22 +54,65 @@ public protocol TaskKind: Sendable {
     static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]?
 }
 
-/// A kind whose task is one node of the graph.
+/// A kind whose task is one node of the graph. Its value is its config: the
+/// task's fields read and checked without a warehouse (`orch validate` stops
+/// there); the body that runs is built from it.
 public protocol SingleTaskKind: TaskKind {
-    /// Builds the body, or reports through `options` why it cannot.
-    static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)?
+    /// Reads the fields into a config, or reports through `options` why it cannot.
+    static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> Self?
     /// Datasets the task reads and writes whatever its YAML says (a load's table).
     var datasets: (reads: [String], writes: [String]) { get }
+    /// The body that runs this config.
+    func body(in environment: KindEnvironment) -> any TaskBody
+}
+
+/// A kind whose body works on the warehouse: it runs with one that is
+/// always there, because its body is only built once there is one.
+public protocol WarehouseTaskKind: SingleTaskKind {
+    func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput
 }
 
 extension SingleTaskKind {
     public var datasets: (reads: [String], writes: [String]) { ([], []) }
 
     public static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]? {
-        guard let body = make(task, options: &options, environment: environment) else { return nil }
-        let own: (reads: [String], writes: [String]) = (body as? any SingleTaskKind)?.datasets ?? ([], [])
+        guard let config = config(task, options: &options, environment: environment) else { return nil }
+        let own = config.datasets
         return [TaskUnit(id: task.id, reads: unique(task.reads + own.reads), writes: unique(task.writes + own.writes), checks: [],
-                         after: task.after, tags: task.tags, location: task.location, body: body)]
+                         after: task.after, tags: task.tags, location: task.location, body: config.body(in: environment))]
+    }
+}
+
+extension WarehouseTaskKind {
+    public func body(in environment: KindEnvironment) -> any TaskBody {
+        environment.bound { WarehouseBody(config: self, warehouse: $0) }
+    }
+}
+
+/// A warehouse kind's config with the warehouse it runs on.
+struct WarehouseBody<Kind: WarehouseTaskKind>: TaskBody {
+    var config: Kind
+    var warehouse: Warehouse
+
+    func run(_ context: TaskContext) async throws -> TaskOutput {
+        try await config.run(context, warehouse: warehouse)
+    }
+}
+
+extension KindEnvironment {
+    /// `make`'s body on this environment's warehouse. Without one (only
+    /// validating: the body never runs) a body that refuses to run: the one
+    /// place a missing warehouse is handled.
+    func bound(_ make: (Warehouse) -> any TaskBody) -> any TaskBody {
+        guard let warehouse else { return NoWarehouseBody() }
+        return make(warehouse)
+    }
+}
+
+/// What a warehouse task holds when it was built for validation only.
+struct NoWarehouseBody: TaskBody {
+    func run(_ context: TaskContext) async throws -> TaskOutput {
+        throw TaskFailure("internal", "no warehouse connection", retryable: false)
     }
 }
 

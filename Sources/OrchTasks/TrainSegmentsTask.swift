@@ -16,7 +16,7 @@ import OrchWarehouse
 /// monetary, avg_order_value), `table`, `k` (a number or `auto`: best
 /// silhouette for k in 2…8), `n_init` (10), `max_iter` (300), `tol` (1e-4),
 /// `seed` (42).
-public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
+public struct TrainSegmentsTask: WarehouseTaskKind {
     public static let name = "train_segments"
 
     var query: String
@@ -24,11 +24,10 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
     var table: String
     var k: Int?
     var configuration: KMeans.Configuration
-    var warehouse: Warehouse?
 
     public var datasets: (reads: [String], writes: [String]) { ([], ["\(schema).\(table)"]) }
 
-    public static func make(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> (any TaskBody)? {
+    public static func config(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> TrainSegmentsTask? {
         let query = options.requiredString("query", hint: "SQL returning the id column, then recency_days, frequency, monetary, avg_order_value")
         let tableText = options.requiredString("table", hint: "where the segments go, e.g. analytics.customer_segments")
         let qualified = tableText.flatMap { SQLName.qualified($0) }
@@ -48,11 +47,10 @@ public struct TrainSegmentsTask: SingleTaskKind, TaskBody {
         if let s = options.int("seed", min: 0) { configuration.seed = UInt64(s) }
         guard let query, let qualified else { return nil }
         return TrainSegmentsTask(query: query, schema: qualified.schema, table: qualified.table, k: k,
-                                 configuration: configuration, warehouse: environment.warehouse)
+                                 configuration: configuration)
     }
 
-    public func run(_ context: TaskContext) async throws -> TaskOutput {
-        guard let warehouse else { throw TaskFailure("internal", "no warehouse connection", retryable: false) }
+    public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         let (columns, rows): ([String], [[String?]])
         do {
             (columns, rows) = try await warehouse.withTransaction(timeout: context.timeout) { try await $0.table(query) }
