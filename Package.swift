@@ -106,7 +106,7 @@ let package = Package(
         ),
         .target(
             name: "OrchSegments",
-            dependencies: ["OrchRandom"],
+            dependencies: ["OrchSpec", "OrchRandom"],
             swiftSettings: swiftSettings
         ),
         /// The seeded generator, on its own so that the pure modules

@@ -1,11 +1,16 @@
 /// A growing byte buffer for CSV output: cheaper than String concatenation
-/// for 50,000 lines, and byte-exact across platforms.
-struct CSVText {
-    private(set) var bytes: [UInt8] = []
+/// for 50,000 lines, and byte-exact across platforms. The one CSV writer:
+/// the sample data and `orch query --format csv` both quote through it.
+public struct CSVText: Sendable {
+    public private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int) { bytes.reserveCapacity(capacity) }
+    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
 
-    mutating func field(_ s: String) {
+    /// The rows written so far, as text.
+    public var text: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// One field, quoted only when it holds a comma, a quote or a line break.
+    public mutating func field(_ s: String) {
         if s.utf8.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == 10 || $0 == 13 }) {
             bytes.append(UInt8(ascii: "\""))
             for b in s.utf8 {
@@ -28,7 +33,7 @@ struct CSVText {
 
     mutating func raw(_ s: String) { bytes.append(contentsOf: s.utf8) }
 
-    mutating func row(_ fields: [String]) {
+    public mutating func row(_ fields: [String]) {
         for (i, f) in fields.enumerated() {
             if i > 0 { comma() }
             field(f)

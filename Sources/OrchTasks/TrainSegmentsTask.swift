@@ -69,7 +69,7 @@ public struct TrainSegmentsTask: WarehouseTaskKind {
             }
             entities.append((id, values))
         }
-        entities.sort { (Int($0.id) ?? 0, $0.id) < (Int($1.id) ?? 0, $1.id) }
+        entities = SegmentModel.ordered(entities) { $0.id }
         guard entities.count >= 10 else {
             throw TaskFailure("features", "only \(entities.count) rows to segment; at least 10 are needed", retryable: false)
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrchApp
+import OrchSampleData
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,8 +53,9 @@ struct QueryCommand: AsyncParsableCommand {
             switch format {
             case .table: return Terminal.table(answer.columns, answer.rows.map { $0.map { $0 ?? "" } })
             case .csv:
-                func q(_ s: String) -> String { s.contains(where: { ",\"\n".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
-                return ([answer.columns] + answer.rows.map { $0.map { $0 ?? "" } }).map { $0.map(q).joined(separator: ",") }.joined(separator: "\n")
+                var csv = CSVText()
+                for row in [answer.columns] + answer.rows.map({ $0.map { $0 ?? "" } }) { csv.row(row) }
+                return String(csv.text.dropLast())  // print adds the last newline
             case .json:
                 let objects = answer.rows.map { row in Dictionary(zip(answer.columns, row.map { $0 ?? "" }), uniquingKeysWith: { a, _ in a }) }
                 return try StatusView.json(objects)

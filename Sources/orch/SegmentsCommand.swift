@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import OrchSegments
+import OrchSpec
 import OrchApp
 import OrchTasks
 
@@ -38,29 +39,20 @@ struct SegmentsCommand: AsyncParsableCommand {
             return true
         }
         guard rows.count >= 10 else { throw RunSetupError("\(file) has \(rows.count) usable rows; at least 10 are needed") }
-        rows.sort { (Int($0.0) ?? 0, $0.0) < (Int($1.0) ?? 0, $1.0) }
-        let scaler = Standardizer(fitting: rows.map(\.1))
-        let points = rows.map { scaler.transform($0.1) }
+        rows = SegmentModel.ordered(rows) { $0.0 }
         var configuration = KMeans.Configuration()
-        configuration.k = k
         configuration.restarts = nInit
         configuration.seed = seed
-        let clock = ContinuousClock()
-        var result: KMeans.Result!
-        let fitTime = clock.measure { result = KMeans(configuration: configuration).fit(points) }
-        var score = 0.0
-        let silhouetteTime = clock.measure { score = silhouette(points, labels: result.labels, k: k) }
-        let names = SegmentNaming.name(standardized: result.centroids, original: result.centroids.map(scaler.inverse))
-        var sizes = [String: Int]()
-        for label in result.labels { sizes[names[label], default: 0] += 1 }
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1000 + Double(d.components.attoseconds) / 1e15 }
+        let model = SegmentModel.train(rows.map(\.1), k: k, configuration: configuration)
+        let sizes = model.sizesByName
+        func ms(_ d: Duration) -> Double { d.seconds * 1000 }
         if json {
-            let object: [String: Any] = ["rows": rows.count, "k": k, "n_init": nInit, "inertia": result.inertia, "silhouette": score,
-                                         "kmeans_ms": ms(fitTime), "silhouette_ms": ms(silhouetteTime), "sizes": sizes]
+            let object: [String: Any] = ["rows": rows.count, "k": k, "n_init": nInit, "inertia": model.inertia, "silhouette": model.silhouette,
+                                         "kmeans_ms": ms(model.fitTime), "silhouette_ms": ms(model.silhouetteTime), "sizes": sizes]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print("\(rows.count) rows, k=\(k), \(nInit) restarts: inertia \(String(format: "%.4f", result.inertia)), silhouette \(String(format: "%.4f", score))")
-            print("k-means \(String(format: "%.1f", ms(fitTime))) ms, silhouette \(String(format: "%.1f", ms(silhouetteTime))) ms")
+            print("\(rows.count) rows, k=\(k), \(nInit) restarts: inertia \(String(format: "%.4f", model.inertia)), silhouette \(String(format: "%.4f", model.silhouette))")
+            print("k-means \(String(format: "%.1f", ms(model.fitTime))) ms, silhouette \(String(format: "%.1f", ms(model.silhouetteTime))) ms")
             for name in SegmentNaming.names where sizes[name] != nil { print("  \(name): \(sizes[name]!)") }
         }
     }
