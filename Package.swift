@@ -46,12 +46,17 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchWarehouse", "OrchModels", "OrchSegments", "OrchSemantic",
-                .product(name: "Subprocess", package: "swift-subprocess"),
+                "OrchSpec", "OrchExecution", "OrchWarehouse", "OrchModels", "OrchSegments", "OrchSemantic", "OrchProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        /// The one way orch starts another program (swift-subprocess underneath).
+        .target(
+            name: "OrchProcess",
+            dependencies: [.product(name: "Subprocess", package: "swift-subprocess")],
             swiftSettings: swiftSettings
         ),
         /// Connections, URLs, the embedded cluster, SQL scripts, bounded waits
@@ -59,11 +64,10 @@ let package = Package(
         .target(
             name: "OrchPostgres",
             dependencies: [
-                "OrchSpec",
+                "OrchSpec", "OrchProcess",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -170,6 +174,7 @@ let package = Package(
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchWarehouse", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchProcessTests", dependencies: ["OrchProcess"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchPostgresTests", dependencies: ["OrchPostgres"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchWarehouseTests", dependencies: ["OrchWarehouse", "OrchPostgres", "OrchExecution", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),

@@ -1,5 +1,5 @@
 import Foundation
-import Subprocess
+import OrchProcess
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -184,12 +184,8 @@ public struct EmbeddedPostgres: Sendable {
             exe = "/usr/sbin/runuser"
             args = ["-u", owner.name, "--", executable] + arguments
         }
-        let result = try await Subprocess.run(.path(.init(exe)), arguments: .init(args),
-                                              output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-        let output = [result.standardOutput, result.standardError].joined(separator: "\n")
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        let ok: Bool
-        if case .exited(0) = result.terminationStatus { ok = true } else { ok = false }
+        let result = try await ChildProcess(exe, args).runCapturingOutput(limit: 1 << 20)
+        let output = result.output, ok = result.status.succeeded
         if check && !ok { throw PostgresSetupError.embedded("\(executable) \(arguments.joined(separator: " ")) failed:\n\(output)") }
         return Outcome(ok: ok, output: output)
     }

@@ -1,12 +1,7 @@
 import Foundation
 import OrchExecution
 import OrchSpec
-import Subprocess
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
+import OrchProcess
 
 /// `kind: command`: runs a program (`command: [argv…]`) or a shell line
 /// (`command: "…"`, through `/bin/sh -c`). Its stdout and stderr go into the
@@ -81,38 +76,27 @@ public struct CommandTask: SingleTaskKind, TaskBody {
         guard fd >= 0 else {
             throw TaskFailure("internal", "cannot open the attempt log \(context.log.path)", retryable: false)
         }
-        var platform = PlatformOptions()
-        // Own session and process group, so a timeout kills the children too.
-        platform.createSession = true
-        platform.teardownSequence = [
-            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: killGrace),
-            .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1)),
-        ]
-        var env: [Environment.Key: String?] = [
+        var process = ChildProcess(executable, arguments)
+        process.environment = [
             "ORCH_RUN_ID": context.runID, "ORCH_TASK_ID": context.taskID, "ORCH_ATTEMPT": String(context.attempt),
             "ORCH_PIPELINE": context.pipeline,
         ]
-        for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
-        let exe: Executable = executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
-        let status: TerminationStatus
+        for (k, v) in environment { process.environment[k] = v }
+        process.workingDirectory = workingDirectory
+        // Own session and process group, so a timeout kills the children too.
+        process.killGrace = killGrace
+        let status: ChildProcess.Status
         do {
-            let result = try await Subprocess.run(
-                exe, arguments: Arguments(arguments), environment: .inherit.updating(env),
-                workingDirectory: FilePath(workingDirectory), platformOptions: platform, input: .none,
-                output: .fileDescriptor(FileDescriptor(rawValue: fd), closeAfterSpawningProcess: true),
-                error: .combinedWithOutput
-            ) { execution in
+            let result = try await process.run(appendingOutputTo: fd) { group in
                 // Its own session: the group id is the pid. Registered so a hard exit (a second Ctrl-C)
                 // takes the tree along, and recorded so `orch retry` can stop it if this orch dies.
-                let group = execution.processIdentifier.value
                 ChildProcessGroups.register(group)
                 context.processStarted(group)
-                return group
             }
-            ChildProcessGroups.unregister(result.closureResult)
-            status = result.terminationStatus
+            if let group = result.processID { ChildProcessGroups.unregister(group) }
+            status = result.status
         } catch {
-            // Subprocess has already closed `fd` (closeAfterSpawningProcess) even when the spawn failed.
+            // The runner has already closed `fd` (closed once spawned) even when the spawn failed.
             throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
         // Exit 0 is done work even if a stop raced it: never run it again on top of itself.

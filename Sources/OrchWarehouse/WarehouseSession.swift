@@ -11,11 +11,12 @@ public struct WarehouseSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
-    /// One statement's rows, through `stoppable` (the only way this module sends a query).
-    func collect(_ sql: String) async throws -> [PostgresRow] {
-        let logger = self.logger
+    /// Runs `operation` on the connection through `stoppable` (the only way
+    /// this module talks to the server), its failures as `WarehouseError`
+    /// (a stop stays a `CancellationError`).
+    func send<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         do {
-            return try await connection.stoppable { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
+            return try await connection.stoppable(operation)
         } catch let error as WarehouseError {
             throw error
         } catch is CancellationError {
@@ -23,6 +24,12 @@ public struct WarehouseSession: Sendable {
         } catch {
             throw WarehouseError(error)
         }
+    }
+
+    /// One statement's rows.
+    func collect(_ sql: String) async throws -> [PostgresRow] {
+        let logger = self.logger
+        return try await send { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
     }
 
     /// Runs one or more statements.
@@ -123,22 +130,14 @@ extension WarehouseSession {
         // PostgresNIO quotes the table name as one identifier: reach the schema through search_path.
         try await executeOne("SET LOCAL search_path TO \(SQLName.quote(schema))")
         let logger = self.logger
-        do {
-            try await connection.stoppable { connection in
-                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
-                    for await chunk in stream where !chunk.isEmpty {
-                        try await writer.write(ByteBuffer(bytes: chunk))
-                    }
-                    // A cancelled producer just ends the stream: never let that look like the end of the data.
-                    try Task.checkCancellation()
+        try await send { connection in
+            try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
+                for await chunk in stream where !chunk.isEmpty {
+                    try await writer.write(ByteBuffer(bytes: chunk))
                 }
+                // A cancelled producer just ends the stream: never let that look like the end of the data.
+                try Task.checkCancellation()
             }
-        } catch let error as WarehouseError {
-            throw error
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            throw WarehouseError(error)
         }
         try await executeOne("RESET search_path")
     }

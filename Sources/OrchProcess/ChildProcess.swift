@@ -1,0 +1,102 @@
+import Foundation
+import Subprocess
+#if canImport(System)
+import System
+#else
+import SystemPackage
+#endif
+
+/// The one way orch starts another program (a `command` task, the embedded
+/// cluster's `initdb`/`pg_ctl`): swift-subprocess underneath, with the two
+/// ways orch wants the output (captured as text, or appended to an open log)
+/// and, for work that may outlive a stop, a session of its own whose whole
+/// process group gets SIGTERM, then SIGKILL.
+public struct ChildProcess: Sendable {
+    /// How the program ended.
+    public enum Status: Sendable, Hashable {
+        case exited(Int32)
+        case signaled(Int32)
+
+        public var succeeded: Bool { self == .exited(0) }
+    }
+
+    public struct Result: Sendable {
+        public var status: Status
+        /// Standard output, a newline, then standard error, the whole trimmed; empty when the output went to a file.
+        public var output: String
+        /// The process id (with `killGrace`, also its process group id), when it was reported.
+        public var processID: Int32?
+    }
+
+    /// A path (contains `/`) or a name looked up in `PATH`.
+    public var executable: String
+    public var arguments: [String]
+    /// Added to (or, with nil, removed from) the inherited environment.
+    public var environment: [String: String?] = [:]
+    public var workingDirectory: String?
+    /// When set: a session and process group of its own, and on a stop
+    /// SIGTERM to the group, SIGKILL `killGrace` later.
+    public var killGrace: Duration?
+
+    public init(_ executable: String, _ arguments: [String] = []) {
+        self.executable = executable
+        self.arguments = arguments
+    }
+
+    private var platformOptions: PlatformOptions {
+        var platform = PlatformOptions()
+        guard let killGrace else { return platform }
+        platform.createSession = true
+        platform.teardownSequence = [
+            .gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: killGrace),
+            .send(signal: .kill, toProcessGroup: true, allowedDurationToNextStep: .seconds(1)),
+        ]
+        return platform
+    }
+
+    private var subprocessExecutable: Executable {
+        executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+    }
+
+    private var subprocessEnvironment: Environment {
+        var updates: [Environment.Key: String?] = [:]
+        for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
+        return .inherit.updating(updates)
+    }
+
+    /// Runs to the end and returns its status with its output as text
+    /// (each stream kept up to `limit` bytes).
+    public func runCapturingOutput(limit: Int = 1 << 20) async throws -> Result {
+        let result = try await Subprocess.run(subprocessExecutable, arguments: Arguments(arguments), environment: subprocessEnvironment,
+                                              workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platformOptions,
+                                              output: .string(limit: limit), error: .string(limit: limit))
+        let output = [result.standardOutput, result.standardError].joined(separator: "\n")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        return Result(status: Self.status(result.terminationStatus), output: output)
+    }
+
+    /// Runs to the end with standard output and error appended to `descriptor`
+    /// (closed once the program has started, or if it cannot start).
+    /// - Parameter started: called with the process id once it runs (with
+    ///   `killGrace`, also its process group id), e.g. to register it for a hard stop.
+    public func run(appendingOutputTo descriptor: Int32, started: @Sendable (Int32) -> Void = { _ in }) async throws -> Result {
+        let result = try await Subprocess.run(
+            subprocessExecutable, arguments: Arguments(arguments), environment: subprocessEnvironment,
+            workingDirectory: workingDirectory.map { FilePath($0) }, platformOptions: platformOptions, input: .none,
+            output: .fileDescriptor(FileDescriptor(rawValue: descriptor), closeAfterSpawningProcess: true),
+            error: .combinedWithOutput
+        ) { execution in
+            let id = execution.processIdentifier.value
+            started(id)
+            return id
+        }
+        return Result(status: Self.status(result.terminationStatus), output: "", processID: result.closureResult)
+    }
+
+    static func status(_ status: TerminationStatus) -> Status {
+        switch status {
+        case let .exited(code): .exited(code)
+        case let .signaled(signal): .signaled(signal)
+        }
+    }
+}

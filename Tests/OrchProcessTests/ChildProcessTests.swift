@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+import Testing
+import OrchProcess
+
+@Suite("the one subprocess runner", .timeLimit(.minutes(1)))
+struct ChildProcessTests {
+    @Test("captures standard output and error, trimmed, with the exit status")
+    func captured() async throws {
+        let result = try await ChildProcess("/bin/sh", ["-c", "echo out; echo err >&2; exit 3"]).runCapturingOutput()
+        #expect(result.status == .exited(3))
+        #expect(!result.status.succeeded)
+        // Each stream as printed (its own final newline kept), one newline between them, the whole trimmed.
+        #expect(result.output == "out\n\nerr")
+    }
+
+    @Test("environment updates and the working directory reach the program; names are looked up in PATH")
+    func environment() async throws {
+        var process = ChildProcess("sh", ["-c", "echo \"$ORCH_T\" $(pwd)"])
+        process.environment = ["ORCH_T": "hello"]
+        process.workingDirectory = "/tmp"
+        let result = try await process.runCapturingOutput()
+        #expect(result.status.succeeded)
+        #expect(result.output == "hello /tmp")
+    }
+
+    @Test("appends both streams to an open file and reports the process (group) id")
+    func appended() async throws {
+        let path = NSTemporaryDirectory() + "orch-child-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "before\n".write(toFile: path, atomically: true, encoding: .utf8)
+        let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        try #require(fd >= 0)
+        let seen = Mutex<Int32?>(nil)
+        var process = ChildProcess("/bin/sh", ["-c", "echo out; echo err >&2; echo $$"])
+        process.killGrace = .seconds(1)
+        let result = try await process.run(appendingOutputTo: fd) { id in seen.withLock { $0 = id } }
+        #expect(result.status == .exited(0))
+        let reported = seen.withLock { $0 }
+        #expect(reported != nil && reported == result.processID)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(lines.prefix(3) == ["before", "out", "err"])
+        // Its own session: the shell's pid is the group id reported.
+        #expect(lines.last == reported.map(String.init))
+    }
+
+    @Test("a program that cannot start throws")
+    func missing() async {
+        await #expect(throws: (any Error).self) { try await ChildProcess("/nonexistent/orch-test").runCapturingOutput() }
+    }
+
+    @Test("a stop tears down the whole process group")
+    func teardown() async throws {
+        let marker = NSTemporaryDirectory() + "orch-child-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let fd = open("/dev/null", O_WRONLY | O_CLOEXEC)
+        var process = ChildProcess("/bin/sh", ["-c", "(sleep 3; touch \(marker)) & wait"])
+        process.killGrace = .milliseconds(200)
+        let running = Task { try await process.run(appendingOutputTo: fd) }
+        try await Task.sleep(for: .milliseconds(300))
+        running.cancel()
+        _ = try? await running.value
+        try await Task.sleep(for: .seconds(4))
+        #expect(!FileManager.default.fileExists(atPath: marker))
+    }
+}
