@@ -158,13 +158,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore", "OrchWarehouse", "OrchStandIn", .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["OrchStore", "OrchWarehouse", "OrchStandIn",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings

@@ -24,7 +24,7 @@ public struct SemanticQueryService: Sendable {
             rows = try await store.warehouse.rows("""
             SELECT version, catalog::text FROM \(SemanticCatalogTask.versionsTable) ORDER BY version DESC LIMIT 1
             """)
-        } catch let error as WarehouseError where error.sqlState == "42P01" {
+        } catch let error as WarehouseError where error.sqlState == .undefinedTable {
             rows = []
         }
         guard let row = rows.first, let json = row[1] else {

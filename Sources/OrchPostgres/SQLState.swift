@@ -1,24 +1,24 @@
 /// A PostgreSQL error code (SQLSTATE), typed so that callers compare named
-/// codes and classes instead of text. Unknown codes are kept as they came:
-/// new codes never break a caller.
-public struct SQLState: RawRepresentable, Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+/// codes and classes instead of text (no string literal converts to one, so
+/// a comparison with text does not compile). Unknown codes are kept as they
+/// came: new codes never break a caller.
+public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConvertible {
     public var rawValue: String
 
     public init(rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { rawValue = value }
 
     public var description: String { rawValue }
 
-    public static let uniqueViolation: SQLState = "23505"
-    public static let serializationFailure: SQLState = "40001"
-    public static let deadlockDetected: SQLState = "40P01"
-    public static let undefinedTable: SQLState = "42P01"
-    public static let duplicateSchema: SQLState = "42P06"
+    public static let uniqueViolation = SQLState(rawValue: "23505")
+    public static let serializationFailure = SQLState(rawValue: "40001")
+    public static let deadlockDetected = SQLState(rawValue: "40P01")
+    public static let undefinedTable = SQLState(rawValue: "42P01")
+    public static let duplicateSchema = SQLState(rawValue: "42P06")
     /// `CREATE OR REPLACE VIEW` asked to drop, rename or retype a column ("cannot change name of view column").
-    public static let invalidTableDefinition: SQLState = "42P16"
-    public static let adminShutdown: SQLState = "57P01"
-    public static let crashShutdown: SQLState = "57P02"
-    public static let cannotConnectNow: SQLState = "57P03"
+    public static let invalidTableDefinition = SQLState(rawValue: "42P16")
+    public static let adminShutdown = SQLState(rawValue: "57P01")
+    public static let crashShutdown = SQLState(rawValue: "57P02")
+    public static let cannotConnectNow = SQLState(rawValue: "57P03")
 
     /// The classes of error orch treats differently.
     public enum Category: Sendable, Hashable {

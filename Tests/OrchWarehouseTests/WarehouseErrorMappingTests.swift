@@ -27,7 +27,7 @@ struct WarehouseErrorMappingTests {
         #expect(test.errorClass == "test_error")
     }
 
-    @Test("any other statement error is the SQL's fault: not retried", arguments: [SQLState.undefinedTable, .invalidTableDefinition, "22P02"])
+    @Test("any other statement error is the SQL's fault: not retried", arguments: [SQLState.undefinedTable, .invalidTableDefinition, SQLState(rawValue: "22P02")])
     func statement(state: SQLState) {
         let failure = Self.error(state).taskFailure(doing: nil)
         #expect(failure.errorClass == "sql_error")
