@@ -159,7 +159,6 @@ public struct CSVExtractTask: WarehouseTaskKind {
         let columnsSQL = load.columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = load.columns.map(\.name)
         let destination = WarehouseTable(schema: schema, table: table), target = destination.relation
-        let keyList = key.map(SQLName.quote).joined(separator: ", ")
         let maxBadRows = self.maxBadRows
         try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction(timeout: timeout) { session in
@@ -198,14 +197,9 @@ public struct CSVExtractTask: WarehouseTaskKind {
                 ALTER TABLE \(SQLName.quote(copyTable)) ADD COLUMN orch_line bigserial
                 """)
                 let outcome = try await copyRows(schema: try await session.temporarySchema(), table: copyTable)
-                let quoted = names.map(SQLName.quote).joined(separator: ", ")
-                let updates = names.filter { !key.contains($0) }.map { "\(SQLName.quote($0)) = excluded.\(SQLName.quote($0))" }
-                try await session.execute("""
-                INSERT INTO \(target) (\(quoted))
-                SELECT DISTINCT ON (\(keyList)) \(quoted) FROM \(SQLName.quote(copyTable))
-                ORDER BY \(keyList), orch_line DESC
-                ON CONFLICT (\(keyList)) DO \(updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", "))
-                """)
+                // The file's last line for a key wins, as if the lines were applied in order.
+                try await session.upsert(into: destination, from: SQLName.quote(copyTable), columns: names, key: key,
+                                         duplicates: .latest(by: "orch_line"), onConflict: .overwrite(onlyChanged: false))
                 return outcome
             }
         }

@@ -169,22 +169,18 @@ public struct HTTPPollTask: WarehouseTaskKind {
 
     /// Appends rows through a temporary table, skipping those whose key exists. Returns how many were new.
     private func store(_ chunk: [UInt8], warehouse: Warehouse, timeout: Duration?) async throws -> Int {
-        let target = WarehouseTable(schema: schema, table: table).relation
+        let destination = WarehouseTable(schema: schema, table: table), target = destination.relation
         let definitions = columns.map { "\(SQLName.quote($0.name)) \($0.type.sql)" }.joined(separator: ", ")
         let names = columns.map(\.name)
-        let quoted = names.map(SQLName.quote).joined(separator: ", ")
         try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction(timeout: timeout) { session in
             try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(definitions))")
-            if !uniqueKey.isEmpty { try await session.ensureUniqueKey(WarehouseTable(schema: schema, table: table), key: uniqueKey) }
+            if !uniqueKey.isEmpty { try await session.ensureUniqueKey(destination, key: uniqueKey) }
             try await session.execute("CREATE TEMP TABLE orch_poll (LIKE \(target)) ON COMMIT DROP")
             guard !chunk.isEmpty else { return 0 }
             try await session.copy(schema: try await session.temporarySchema(), table: "orch_poll", columns: names, chunks: [chunk])
-            let conflict = uniqueKey.isEmpty ? "" : " ON CONFLICT (\(uniqueKey.map(SQLName.quote).joined(separator: ", "))) DO NOTHING"
-            let select = uniqueKey.isEmpty ? "SELECT \(quoted) FROM orch_poll"
-                : "SELECT DISTINCT ON (\(uniqueKey.map(SQLName.quote).joined(separator: ", "))) \(quoted) FROM orch_poll"
-            let result = try await session.rows("WITH ins AS (INSERT INTO \(target) (\(quoted)) \(select)\(conflict) RETURNING 1) SELECT count(*) FROM ins")
-            return Int(result.first?.first.flatMap { $0 } ?? "0") ?? 0
+            return try await session.upsert(into: destination, from: "orch_poll", columns: names, key: uniqueKey,
+                                            duplicates: .anyOne, onConflict: .keepStored).inserted
         }
     }
 }

@@ -102,22 +102,9 @@ struct ModelBody: TaskBody {
             added.append(column)
         }
         try await session.ensureUniqueKey(table, key: model.config.uniqueKey)
-        let cols = batch.map(SQLName.quote)
-        let updates = batch.filter { !model.config.uniqueKey.contains($0) }.map(SQLName.quote)
-        let action = updates.isEmpty ? "NOTHING" : """
-        UPDATE SET \(updates.map { "\($0) = excluded.\($0)" }.joined(separator: ", "))
-        WHERE (\(updates.map { "t.\($0)" }.joined(separator: ", "))) IS DISTINCT FROM (\(updates.map { "excluded.\($0)" }.joined(separator: ", ")))
-        """
-        let counts = try await session.rows("""
-        WITH merged AS (
-            INSERT INTO \(relation) AS t (\(cols.joined(separator: ", ")))
-            SELECT \(cols.joined(separator: ", ")) FROM orch_model_batch
-            ON CONFLICT (\(keys)) DO \(action)
-            RETURNING (xmax = 0) AS inserted
-        )
-        SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM merged
-        """)
-        var facts = ["inserted": counts.first?[0] ?? "0", "updated": counts.first?[1] ?? "0"]
+        let counts = try await session.upsert(into: table, from: "orch_model_batch", columns: batch, key: model.config.uniqueKey,
+                                              duplicates: .rejected, onConflict: .overwrite(onlyChanged: true))
+        var facts = ["inserted": String(counts.inserted), "updated": String(counts.updated)]
         if !added.isEmpty { facts["columns_added"] = added.joined(separator: ",") }
         return facts
     }

@@ -74,3 +74,59 @@ struct StagingTests {
         }
     }
 }
+
+/// The one upsert / incremental merge, against a real PostgreSQL.
+@Suite("upsert and merge, against a real PostgreSQL")
+struct UpsertTests {
+    static let target = WarehouseTable(schema: "s", table: "t")
+
+    static func withTable(_ body: @Sendable (Warehouse) async throws -> Void) async throws {
+        let url = try await TestDatabase.fresh()
+        try await Warehouse.with(url) { warehouse in
+            try await warehouse.execute(script: """
+            CREATE SCHEMA s; CREATE TABLE s.t (id int, v text); INSERT INTO s.t VALUES (1, 'a'), (2, 'b');
+            CREATE TABLE s.src (id int, v text, line int)
+            """)
+            try await warehouse.withTransaction { try await $0.ensureUniqueKey(Self.target, key: ["id"]) }
+            try await body(warehouse)
+        }
+    }
+
+    @Test("overwrite only what changed: counts new and changed rows, the latest line of a key wins")
+    func merge() async throws {
+        try await Self.withTable { warehouse in
+            try await warehouse.execute(script: "INSERT INTO s.src VALUES (1, 'a', 1), (2, 'x', 2), (2, 'B', 3), (3, 'c', 4)")
+            let counts = try await warehouse.withTransaction { session in
+                try await session.upsert(into: Self.target, from: "s.src", columns: ["id", "v"], key: ["id"],
+                                         duplicates: .latest(by: "line"), onConflict: .overwrite(onlyChanged: true))
+            }
+            #expect(counts == UpsertCounts(inserted: 1, updated: 1))
+            #expect(try await warehouse.rows("SELECT id, v FROM s.t ORDER BY id") == [["1", "a"], ["2", "B"], ["3", "c"]])
+        }
+    }
+
+    @Test("keep stored rows: only new keys go in")
+    func keep() async throws {
+        try await Self.withTable { warehouse in
+            try await warehouse.execute(script: "INSERT INTO s.src VALUES (2, 'x', 1), (4, 'd', 2), (4, 'd', 3)")
+            let counts = try await warehouse.withTransaction { session in
+                try await session.upsert(into: Self.target, from: "s.src", columns: ["id", "v"], key: ["id"],
+                                         duplicates: .anyOne, onConflict: .keepStored)
+            }
+            #expect(counts == UpsertCounts(inserted: 1, updated: 0))
+            #expect(try await warehouse.rows("SELECT id, v FROM s.t ORDER BY id") == [["1", "a"], ["2", "b"], ["4", "d"]])
+        }
+    }
+
+    @Test("no key: a plain append")
+    func append() async throws {
+        try await Self.withTable { warehouse in
+            try await warehouse.execute(script: "INSERT INTO s.src VALUES (5, 'e', 1)")
+            let counts = try await warehouse.withTransaction { session in
+                try await session.upsert(into: WarehouseTable(schema: "s", table: "t"), from: "s.src", columns: ["id", "v"], key: [],
+                                         duplicates: .anyOne, onConflict: .keepStored)
+            }
+            #expect(counts.inserted == 1)
+        }
+    }
+}
