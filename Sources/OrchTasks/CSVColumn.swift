@@ -1,3 +1,4 @@
+import OrchWarehouse
 /// A column of a CSV load: its SQL name and type, and the checks each value
 /// must pass. Values are validated and encoded into COPY text format here,
 /// so that bad rows are found before the database is touched.
@@ -40,23 +41,23 @@ public struct CSVColumn: Sendable, Hashable {
     func encode(_ field: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout [UInt8]) -> String? {
         if field.isEmpty && !(quoted && type == .text) {
             if required { return "\(name) is empty" }
-            out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
+            COPYText.appendNull(to: &out)
             return nil
         }
         switch type {
         case .text:
             if let reason = CSVValue.unstorable(field) { return "\(name): \(reason)" }
-            CSVValue.appendEscaped(field, to: &out)
+            COPYText.appendEscaped(field, to: &out)
             return nil
         case .int:
             guard let value = CSVValue.integer(field) else { return "\(name): `\(text(field))` is not a whole number" }
             if let reason = checkRange(Double(value), field) { return reason }
-            CSVValue.appendEscaped(field, to: &out)
+            COPYText.appendEscaped(field, to: &out)
             return nil
         case .numeric, .double:
             guard let value = CSVValue.decimal(field) else { return "\(name): `\(text(field))` is not a number" }
             if let reason = checkRange(value, field) { return reason }
-            CSVValue.appendEscaped(field, to: &out)
+            COPYText.appendEscaped(field, to: &out)
             return nil
         case .bool:
             switch text(field).lowercased() {
@@ -80,7 +81,7 @@ public struct CSVColumn: Sendable, Hashable {
             guard CSVValue.isTimestamp(field) else {
                 return "\(name): `\(text(field))` is not an ISO 8601 timestamp"
             }
-            CSVValue.appendEscaped(field, to: &out)
+            COPYText.appendEscaped(field, to: &out)
             return nil
         }
     }
@@ -99,30 +100,6 @@ public struct CSVColumn: Sendable, Hashable {
 
 /// Byte-level parsers for CSV values (no String per value on the hot path).
 enum CSVValue {
-    /// Appends `field` in COPY text format: backslash and every control
-    /// character that COPY reads specially escaped, so no value can end a
-    /// field or a row early. Every value that goes into COPY passes through
-    /// here, whatever its type.
-    static func appendEscaped(_ field: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
-        // Most values need no escaping: copy them whole.
-        if !field.contains(where: { $0 == UInt8(ascii: "\\") || $0 < 14 }) {
-            out.append(contentsOf: field)
-            return
-        }
-        for b in field {
-            switch b {
-            case UInt8(ascii: "\\"): out.append(b); out.append(b)
-            case 8: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "b"))
-            case 9: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 10: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
-            case 11: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "v"))
-            case 12: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "f"))
-            case 13: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
-            default: out.append(b)
-            }
-        }
-    }
-
     /// Why Postgres would refuse the whole COPY for this text (a NUL byte,
     /// bytes that are not UTF-8), so the row is rejected instead; nil if fine.
     static func unstorable(_ field: UnsafeBufferPointer<UInt8>) -> String? {

@@ -1,5 +1,6 @@
 import Foundation
 import OrchExecution
+import OrchWarehouse
 
 /// A CSV load: the files read, the columns settled (declared, or inferred
 /// from the data), then every row checked and encoded into COPY chunks
@@ -96,14 +97,14 @@ struct CSVLoad: Sendable {
                     }
                     let mark = chunk.count
                     for c in 0..<columns.count {
-                        if c > 0 { chunk.append(9) }
+                        if c > 0 { chunk.append(COPYText.fieldSeparator) }
                         if let reason = columns[c].encode(record.field(c), quoted: record.quoted[c], into: &chunk) {
                             chunk.removeSubrange(mark...)
                             outcome.rejected.append(Self.rejected(path, record, bytes, reason))
                             return true
                         }
                     }
-                    chunk.append(10)
+                    chunk.append(COPYText.rowEnd)
                     if chunk.count >= Self.chunkSize {
                         emit(chunk)
                         chunk.removeAll(keepingCapacity: true)

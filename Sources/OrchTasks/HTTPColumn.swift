@@ -117,7 +117,7 @@ struct HTTPColumn: Sendable {
     /// Appends `value` in COPY format; returns why it does not fit the type.
     func encode(_ value: String?, into out: inout [UInt8]) -> String? {
         guard let value else {
-            out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "N"))
+            COPYText.appendNull(to: &out)
             return nil
         }
         var column = CSVColumn(name: name, type: type)

@@ -96,7 +96,7 @@ public struct HTTPPollTask: WarehouseTaskKind {
             let mark = chunk.count
             var bad: String?
             for (c, column) in columns.enumerated() {
-                if c > 0 { chunk.append(9) }
+                if c > 0 { chunk.append(COPYText.fieldSeparator) }
                 let value = column.value(item: item, document: document, received: received, ingestion: ingestion, runID: context.runID)
                 // A NULL key never conflicts, so the row would be stored again on every poll.
                 if value == nil, uniqueKey.contains(column.name) { bad = "unique_key column `\(column.name)` is missing or null"; break }
@@ -107,7 +107,7 @@ public struct HTTPPollTask: WarehouseTaskKind {
                 context.log.write("skipped a row: \(redact(bad))")
                 continue
             }
-            chunk.append(10)
+            chunk.append(COPYText.rowEnd)
             rowCount += 1
         }
         let inserted: Int

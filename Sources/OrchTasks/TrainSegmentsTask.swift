@@ -85,7 +85,7 @@ public struct TrainSegmentsTask: WarehouseTaskKind {
         var chunk: [UInt8] = []
         for (i, entity) in entities.enumerated() {
             let name = model.names[model.labels[i]]
-            chunk.append(contentsOf: Array("\(entity.id)\t\(SegmentNaming.id(of: name))\t\(name)\n".utf8))
+            COPYText.appendRow([entity.id, String(SegmentNaming.id(of: name)), name], to: &chunk)
         }
         let idColumn = columns[0]
         do {
