@@ -162,19 +162,19 @@ public struct Executor: Sendable {
                 log.write("== orch: failed (\(failure.errorClass)): \(failure.message)")
             case let .timedOut(limit):
                 record.status = .timedOut
-                record.errorClass = "timeout"
+                record.errorClass = .timeout
                 record.error = "timed out after \(DurationText.format(limit)) (the task's `timeout`); its work was stopped"
                 log.write("== orch: \(record.error!)")
             case .cancelled:
                 record.status = .cancelled
-                record.errorClass = "cancelled"
+                record.errorClass = .cancelled
                 record.error = "cancelled while running"
                 log.write("== orch: cancelled")
             }
             log.close()
             // A log that could not be written (a full disk) is never a silent success.
             if record.status == .succeeded, let problem = log.writeFailure {
-                let failure = TaskFailure("log_write", "the attempt log could not be written (\(problem)); the work may have "
+                let failure = TaskFailure(.logWrite, "the attempt log could not be written (\(problem)); the work may have "
                                           + "finished, but what it did is not on record", retryable: false)
                 record.status = .failed
                 record.errorClass = failure.errorClass

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
 
 struct QueryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OrchApp
+import OrchRuntime
 import OrchExecution
 import OrchSchedule
 import OrchSpec
@@ -63,7 +63,7 @@ struct SchedulesCommand: AsyncParsableCommand {
         var enabled: Bool
         var nextFire: Date?
         var lastRun: String?
-        var lastStatus: String?
+        var lastStatus: RunStatus?
         var lastLogicalTime: Date?
         /// The newest claimed tick: what became of it and, if its run could not start, why.
         var lastTickTime: Date?
