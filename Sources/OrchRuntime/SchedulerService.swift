@@ -159,12 +159,9 @@ public final class SchedulerService: Service, Sendable {
 
     private func fireDue(_ schedule: ScheduleSpec, now: Date, group: inout TaskGroup<Void>) async {
         while firing.reason == nil {
-            let (tick, fromPending) = state.withLock { s -> (Date?, Bool) in
-                if let p = s.pending[schedule.name]?.first { return (p, true) }
-                if let a = s.armed[schedule.name], a <= now { return (a, false) }
-                return (nil, false)
-            }
-            guard let tick else { return }
+            let next = state.withLock { s in TickDecision.nextTick(pending: s.pending[schedule.name] ?? [], armed: s.armed[schedule.name], now: now) }
+            guard let next else { return }
+            let (tick, fromPending) = next
             let consume = { [self] in
                 state.withLock { s in
                     if fromPending { s.pending[schedule.name]?.removeFirst() } else { s.armed[schedule.name] = schedule.next(after: tick) }
@@ -172,20 +169,23 @@ public final class SchedulerService: Service, Sendable {
             }
             do {
                 var active = try await activeRuns(schedule)
-                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
+                var decision = TickDecision(schedule, active: active, fromPending: fromPending)
+                if decision != .start {
                     // Before holding the tick back, make sure the runs in the way are alive:
                     // one whose process is provably gone is marked crashed at once.
                     let swept = try await runs.markCrashed(expiry: environment.heartbeatExpiry)
                     for run in swept { Self.log("run \(run.id) marked crashed: \(run.message)") }
-                    if !swept.isEmpty { active = try await activeRuns(schedule) }
-                }
-                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
-                    // Caught-up ticks wait for a slot whatever `overlap` says: catchup asked for them to run.
-                    if schedule.overlap == .queue || fromPending {
-                        // Wait for a free slot; armed ticks join the queue so none is lost.
-                        if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
-                        return
+                    if !swept.isEmpty {
+                        active = try await activeRuns(schedule)
+                        decision = TickDecision(schedule, active: active, fromPending: fromPending)
                     }
+                }
+                switch decision {
+                case .wait:
+                    // Armed ticks join the queue so none is lost.
+                    if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
+                    return
+                case .skip:
                     switch try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .skipped, runID: nil, claimedBy: identity) {
                     case .ours(.started, _):
                         // An earlier claim to start it, whose reply was lost; its slot is gone now.
@@ -198,6 +198,8 @@ public final class SchedulerService: Service, Sendable {
                     }
                     consume()
                     continue
+                case .start:
+                    break
                 }
                 let claim = try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .started,
                                                             runID: RunInfo.makeID(), claimedBy: identity)
