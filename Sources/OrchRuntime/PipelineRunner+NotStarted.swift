@@ -23,7 +23,7 @@ extension PipelineRunner {
         let info = RunInfo(id: runID, pipeline: name, pipelineFile: URL(fileURLWithPath: request.pipelinePath).standardizedFileURL.path,
                            trigger: request.trigger, logicalTime: request.logicalTime, params: params,
                            specHash: loaded?.spec.specHash ?? "", host: ProcessInfo.processInfo.hostName,
-                           pid: ProcessInfo.processInfo.processIdentifier, directory: directory, tasks: [], startedAt: Date())
+                           pid: ProcessInfo.processInfo.processIdentifier, directory: directory.path, tasks: [], startedAt: Date())
         let deadline = ContinuousClock.now + environment.databaseOutageLimit
         var delay = Duration.milliseconds(200)
         while true {
@@ -38,9 +38,9 @@ extension PipelineRunner {
                 return message
             }
         }
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? directory.create()
         guard let report = try? await RunReport.build(runID: runID, runs: runs) else { return message }
-        try? report.markdown.write(toFile: "\(directory)/report.md", atomically: true, encoding: .utf8)
+        try? report.markdown.write(toFile: directory.report, atomically: true, encoding: .utf8)
         if let alert {
             let context = TemplateContext(
                 params: params, env: environment.variables,

@@ -116,23 +116,20 @@ public struct PipelineRunner: Sendable {
         let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: URL(fileURLWithPath: spec.file).standardizedFileURL.path, trigger: request.trigger,
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
                            host: owner.host, pid: owner.pid,
-                           directory: resuming?.run.runDirectory ?? directory, tasks: plan.orderedIDs,
+                           directory: resuming?.run.runDirectory ?? directory.path, tasks: plan.orderedIDs,
                            startedAt: resuming?.run.startedAt ?? Date(), ownerToken: owner.token, processStamp: owner.stamp)
-        // Logs, rejected rows and compiled SQL are the warehouse's data: the run folder is its owner's only.
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        chmod((directory as NSString).deletingLastPathComponent, 0o700)
-        chmod(directory, 0o700)
+        try directory.create()
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency
         executorConfiguration.failFast = request.failFast
         let watch = OwnershipWatch(runID: runID, token: owner.token, runs: runs, stop: stop)
         executorConfiguration.admission = { _, _ in await watch.admit() }
         let executor = Executor(configuration: executorConfiguration)
-        let runDirectory = info.directory
+        let folder = info.folder
         let recorder = StoreRecorder(runs: runs, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
                                      onOutage: { reason in
             FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
-            try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: "\(runDirectory)/database-outage.txt", atomically: true, encoding: .utf8)
+            try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: folder.databaseOutage, atomically: true, encoding: .utf8)
             stop.request(reason)
         }, onRefused: { await watch.recheck() })
         let status = await withTaskGroup(of: RunStatus?.self) { group in
@@ -160,9 +157,9 @@ public struct PipelineRunner: Sendable {
             }
             if let report = built {
                 do {
-                    try report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
+                    try report.markdown.write(toFile: folder.report, atomically: true, encoding: .utf8)
                 } catch {
-                    FileHandle.standardError.write(Data("orch: warning: could not write \(info.directory)/report.md: \(error.localizedDescription)\n".utf8))
+                    FileHandle.standardError.write(Data("orch: warning: could not write \(folder.report): \(error.localizedDescription)\n".utf8))
                 }
                 if let alert {
                     await AlertSender.send(alert, report: report, secrets: secrets) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }

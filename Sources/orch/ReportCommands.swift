@@ -22,7 +22,7 @@ struct ReportCommand: AsyncParsableCommand {
             if let run { id = try await store.runs.resolve(run) } else { id = try await store.runs.latestUnsuccessful() }
             guard let id else { return "no failed, cancelled or crashed run: nothing to report" }
             let report = try await RunReport.build(runID: id, runs: store.runs)
-            if let dir = report.run.runDirectory { try? report.markdown.write(toFile: "\(dir)/report.md", atomically: true, encoding: .utf8) }
+            if let dir = report.run.runDirectory { try? report.markdown.write(toFile: RunDirectory(dir).report, atomically: true, encoding: .utf8) }
             return json ? try StatusView.json(report) : report.markdown
         }
         print(text)
