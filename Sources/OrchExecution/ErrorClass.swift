@@ -19,7 +19,7 @@ public enum ErrorClass: Sendable, Hashable {
     case other(String)
 
     /// Every case without a payload, to read stored text back.
-    static let named: [ErrorClass] = [
+    public static let named: [ErrorClass] = [
         .timeout, .cancelled, .crashed, .internalError, .logWrite, .exitCode, .signal, .spawn, .connection, .sqlError, .compile,
         .testError, .testFailed, .missingFile, .header, .csvSyntax, .badRows, .features, .catalog, .httpTransport,
         .httpTooLarge, .badJSON,
