@@ -139,7 +139,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "OrchApp",
+            name: "OrchRuntime",
             dependencies: [
                 "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData", "OrchSchedule", "OrchSemantic",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -154,7 +154,7 @@ let package = Package(
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchApp", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks", "OrchSchedule",
+                "OrchRuntime", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks", "OrchSchedule",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -181,6 +181,6 @@ let package = Package(
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchAppTests", dependencies: ["OrchApp", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchRuntime", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

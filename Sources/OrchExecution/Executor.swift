@@ -109,7 +109,7 @@ public struct Executor: Sendable {
     /// All attempts of one task; returns its final state and a message.
     private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo, secrets: SecretMask,
                          journal: EventJournal) async -> (TaskState, String?) {
-        let taskDirectory = (info.directory as NSString).appendingPathComponent(task.id)
+        let taskDirectory = info.folder.taskDirectory(task.id)
         var lastAttempt = firstAttempt + task.retry.retries
         var attempt = firstAttempt
         while true {
@@ -121,7 +121,7 @@ public struct Executor: Sendable {
             let log: AttemptLog
             do {
                 let skipped: Int
-                (log, skipped) = try Self.createLog(in: taskDirectory, attempt: attempt, secrets: secrets)
+                (log, skipped) = try Self.createLog(in: info.folder, task: task.id, attempt: attempt, secrets: secrets)
                 attempt += skipped
                 lastAttempt += skipped
             } catch {
@@ -162,19 +162,19 @@ public struct Executor: Sendable {
                 log.write("== orch: failed (\(failure.errorClass)): \(failure.message)")
             case let .timedOut(limit):
                 record.status = .timedOut
-                record.errorClass = "timeout"
+                record.errorClass = .timeout
                 record.error = "timed out after \(DurationText.format(limit)) (the task's `timeout`); its work was stopped"
                 log.write("== orch: \(record.error!)")
             case .cancelled:
                 record.status = .cancelled
-                record.errorClass = "cancelled"
+                record.errorClass = .cancelled
                 record.error = "cancelled while running"
                 log.write("== orch: cancelled")
             }
             log.close()
             // A log that could not be written (a full disk) is never a silent success.
             if record.status == .succeeded, let problem = log.writeFailure {
-                let failure = TaskFailure("log_write", "the attempt log could not be written (\(problem)); the work may have "
+                let failure = TaskFailure(.logWrite, "the attempt log could not be written (\(problem)); the work may have "
                                           + "finished, but what it did is not on record", retryable: false)
                 record.status = .failed
                 record.errorClass = failure.errorClass
@@ -212,10 +212,10 @@ public struct Executor: Sendable {
     /// does not exist yet; returns it and how many numbers were skipped. An
     /// existing log belongs to an earlier attempt the records may not know
     /// of (its orch died before the start was recorded): it is never reused.
-    private static func createLog(in directory: String, attempt: Int, secrets: SecretMask) throws -> (AttemptLog, Int) {
+    private static func createLog(in folder: RunDirectory, task: String, attempt: Int, secrets: SecretMask) throws -> (AttemptLog, Int) {
         var skipped = 0
         while true {
-            let path = (directory as NSString).appendingPathComponent("attempt-\(attempt + skipped).log")
+            let path = folder.attemptLog(task: task, attempt: attempt + skipped)
             do {
                 return (try AttemptLog(path: path, exclusive: true, secrets: secrets), skipped)
             } catch is AttemptLog.Exists {

@@ -80,7 +80,7 @@ public struct AttemptRecord: Sendable, Hashable {
     public var status: AttemptStatus
     public var startedAt: Date
     public var finishedAt: Date
-    public var errorClass: String?
+    public var errorClass: ErrorClass?
     public var error: String?
     public var exitCode: Int32?
     public var logPath: String
@@ -88,7 +88,7 @@ public struct AttemptRecord: Sendable, Hashable {
     public var output: TaskOutput?
 
     public init(task: String, attempt: Int, status: AttemptStatus, startedAt: Date, finishedAt: Date,
-                errorClass: String? = nil, error: String? = nil, exitCode: Int32? = nil, logPath: String,
+                errorClass: ErrorClass? = nil, error: String? = nil, exitCode: Int32? = nil, logPath: String,
                 logTail: String = "", output: TaskOutput? = nil) {
         self.task = task
         self.attempt = attempt

@@ -103,7 +103,7 @@ public struct TestResult: Sendable, Hashable, Codable {
 /// A failure a task kind understands, and whether trying again may help.
 public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// A short class for grouping and reports: `exit_code`, `sql_error`, `timeout`, …
-    public var errorClass: String
+    public var errorClass: ErrorClass
     public var message: String
     public var retryable: Bool
     public var exitCode: Int32?
@@ -112,7 +112,7 @@ public struct TaskFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// What the failed attempt still has to report (a failed data test's result).
     public var output: TaskOutput?
 
-    public init(_ errorClass: String, _ message: String, retryable: Bool, exitCode: Int32? = nil, retryAfter: Duration? = nil,
+    public init(_ errorClass: ErrorClass, _ message: String, retryable: Bool, exitCode: Int32? = nil, retryAfter: Duration? = nil,
                 output: TaskOutput? = nil) {
         self.errorClass = errorClass
         self.message = message

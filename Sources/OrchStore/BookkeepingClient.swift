@@ -1,4 +1,5 @@
 import Logging
+import OrchExecution
 import OrchSpec
 import PostgresNIO
 
@@ -20,9 +21,16 @@ struct BookkeepingClient: Sendable {
         return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.query(query, logger: logger) }
     }
 
+    /// A refusal the body decided (`RunWriteRefused`, `RunStoreError`) is thrown
+    /// as itself, as every `RunStore` throws it, not inside PostgresNIO's
+    /// transaction wrapper (the transaction was rolled back either way).
     func withTransaction<T: Sendable>(logger: Logger, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         let pool = self.pool
-        return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.withTransaction(logger: logger) { try await body($0) } }
+        do {
+            return try await abandonable(limit: Self.limit, stopsOnCancel: false) { try await pool.withTransaction(logger: logger) { try await body($0) } }
+        } catch let wrapped as PostgresTransactionError where wrapped.closureError is RunWriteRefused || wrapped.closureError is RunStoreError {
+            throw wrapped.closureError!
+        }
     }
 
     func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {

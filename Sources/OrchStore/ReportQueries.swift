@@ -1,11 +1,12 @@
 import Foundation
+import OrchExecution
 import PostgresNIO
 
 extension RunRepository {
     /// The newest run to report on: the latest failed, crashed or cancelled one.
     public func latestUnsuccessful() async throws -> String? {
         let rows = try await client.query("""
-        SELECT id FROM orch.runs WHERE status IN ('failed', 'crashed', 'cancelled') ORDER BY started_at DESC LIMIT 1
+        SELECT id FROM orch.runs WHERE status IN \(unescaped: RunStatus.sqlList(RunStatus.unsuccessful)) ORDER BY started_at DESC LIMIT 1
         """, logger: store.logger)
         for try await id in rows.decode(String.self) { return id }
         return nil
@@ -14,7 +15,7 @@ extension RunRepository {
     /// The pipeline's last successful run that started before `before`.
     public func lastSuccess(pipeline: String, before: Date) async throws -> StoredRun? {
         let rows = try await client.query("""
-        SELECT id FROM orch.runs WHERE pipeline = \(pipeline) AND status = 'succeeded' AND started_at < \(before)
+        SELECT id FROM orch.runs WHERE pipeline = \(pipeline) AND status = \(RunStatus.succeeded.rawValue) AND started_at < \(before)
         ORDER BY started_at DESC LIMIT 1
         """, logger: store.logger)
         for try await id in rows.decode(String.self) { return try await detail(id)?.run }
@@ -25,7 +26,7 @@ extension RunRepository {
     public func outputs(run: String) async throws -> [String: [String: String]] {
         let rows = try await client.query("""
         SELECT DISTINCT ON (task_id) task_id, output::text FROM orch.attempts
-        WHERE run_id = \(run) AND status = 'succeeded' AND output IS NOT NULL ORDER BY task_id, attempt DESC
+        WHERE run_id = \(run) AND status = \(AttemptStatus.succeeded.rawValue) AND output IS NOT NULL ORDER BY task_id, attempt DESC
         """, logger: store.logger)
         var out: [String: [String: String]] = [:]
         for try await (task, json) in rows.decode((String, String).self) {
@@ -35,14 +36,14 @@ extension RunRepository {
     }
 
     /// When each dataset was last produced, and by which run.
-    public func lastProduced(_ datasets: [String]) async throws -> [String: (run: String, at: Date)] {
+    public func lastProduced(_ datasets: [String]) async throws -> [String: DatasetProduction] {
         guard !datasets.isEmpty else { return [:] }
         let rows = try await client.query("""
         SELECT DISTINCT ON (target) target, run_id, produced_at FROM orch.lineage
         WHERE target = ANY(\(datasets)) ORDER BY target, produced_at DESC
         """, logger: store.logger)
-        var out: [String: (run: String, at: Date)] = [:]
-        for try await (target, run, at) in rows.decode((String, String, Date).self) { out[target] = (run, at) }
+        var out: [String: DatasetProduction] = [:]
+        for try await (target, run, at) in rows.decode((String, String, Date).self) { out[target] = DatasetProduction(run: run, at: at) }
         return out
     }
 }

@@ -1,14 +1,6 @@
 import Foundation
+import OrchExecution
 import PostgresNIO
-
-/// What `prune` removed (or would remove, with `dryRun`).
-public struct PruneResult: Sendable, Codable {
-    public var runs = 0
-    public var attempts = 0
-    public var testResults = 0
-    public var lineageEdges = 0
-    public var folders: [String] = []
-}
 
 extension RunRepository {
     /// Deletes runs that finished before `before` with their task runs,
@@ -16,9 +8,9 @@ extension RunRepository {
     /// (each its own transaction, so a large prune never holds long locks).
     /// Lineage edges that are still the latest production of their dataset
     /// are kept. Returns counts and the run folders to delete from disk.
-    public func prune(before: Date, keepFailed: Bool, dryRun: Bool, batchSize: Int = 500) async throws -> PruneResult {
+    public func prune(before: Date, keepFailed: Bool, dryRun: Bool, batchSize: Int) async throws -> PruneResult {
         var result = PruneResult()
-        let statuses = keepFailed ? ["succeeded", "cancelled"] : ["succeeded", "cancelled", "failed", "crashed"]
+        let statuses = RunStatus.prunable(keepFailed: keepFailed).map(\.rawValue)
         var lastSeen = ""
         while true {
             var found: [String] = []

@@ -3,12 +3,6 @@ import OrchExecution
 import OrchSpec
 import PostgresNIO
 
-/// A run the crash sweep marked crashed, and why.
-public struct CrashedRun: Sendable, Hashable {
-    public var id: String
-    public var message: String
-}
-
 extension RunRepository {
     /// Marks runs whose owner is gone as `crashed`. An owner on this machine
     /// whose process is provably gone (its `ProcessStamp` no longer matches)
@@ -26,7 +20,7 @@ extension RunRepository {
             SELECT id, host, pid, owner_process, coalesce(owner_token, ''),
                    coalesce(heartbeat_at < now() - make_interval(secs => \(expiry.seconds)), true),
                    coalesce(to_char(heartbeat_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'), '?')
-            FROM orch.runs WHERE status = 'running'
+            FROM orch.runs WHERE status = \(unescaped: RunStatus.active.sql)
             """, logger: store.logger)
             var ids: [String] = [], tokens: [String] = [], kinds: [String] = [], messages: [String] = []
             for try await (id, host, pid, stamp, token, stale, beat) in candidates.decode(
@@ -49,10 +43,10 @@ extension RunRepository {
             guard !ids.isEmpty else { return [] }
             // Checked again under the row lock: a heartbeat or a takeover since the read keeps the run.
             let marked = try await c.query("""
-            UPDATE orch.runs r SET status = 'crashed', finished_at = now(), message = u.message,
+            UPDATE orch.runs r SET status = \(RunStatusTransition.crash.to[0].rawValue), finished_at = now(), message = u.message,
                 owner_token = CASE WHEN u.kind = 'gone' THEN NULL ELSE r.owner_token END
             FROM unnest(\(ids)::text[], \(tokens)::text[], \(kinds)::text[], \(messages)::text[]) AS u(id, token, kind, message)
-            WHERE r.id = u.id AND r.status = 'running' AND coalesce(r.owner_token, '') = u.token
+            WHERE r.id = u.id AND r.status IN \(unescaped: RunStatus.sqlList(RunStatusTransition.crash.from)) AND coalesce(r.owner_token, '') = u.token
               AND (u.kind = 'gone' OR r.heartbeat_at IS NULL OR r.heartbeat_at < now() - make_interval(secs => \(expiry.seconds)))
             RETURNING r.id, r.message
             """, logger: store.logger)
@@ -61,13 +55,15 @@ extension RunRepository {
             guard !crashed.isEmpty else { return crashed }
             let crashedIDs = crashed.map(\.id)
             try await c.query("""
-            UPDATE orch.attempts a SET status = 'failed', finished_at = now(), error_class = 'crashed', error = r.message
-            FROM orch.runs r WHERE a.run_id = r.id AND r.id = ANY(\(crashedIDs)) AND a.status = 'running'
+            UPDATE orch.attempts a SET status = \(AttemptStatus.failed.rawValue), finished_at = now(),
+                error_class = \(ErrorClass.crashed.rawValue), error = r.message
+            FROM orch.runs r WHERE a.run_id = r.id AND r.id = ANY(\(crashedIDs)) AND a.status = \(AttemptStatus.running.rawValue)
             """, logger: store.logger)
             try await c.query("""
-            UPDATE orch.task_runs t SET state = CASE WHEN t.state = 'running' THEN 'failed' ELSE 'cancelled' END,
+            UPDATE orch.task_runs t SET state = CASE WHEN t.state = \(TaskState.running.rawValue) THEN \(TaskState.failed.rawValue)
+                                           ELSE \(TaskState.cancelled.rawValue) END,
                 message = r.message, finished_at = now()
-            FROM orch.runs r WHERE t.run_id = r.id AND r.id = ANY(\(crashedIDs)) AND t.state IN ('running', 'pending')
+            FROM orch.runs r WHERE t.run_id = r.id AND r.id = ANY(\(crashedIDs)) AND t.state IN (\(TaskState.running.rawValue), \(TaskState.pending.rawValue))
             """, logger: store.logger)
             return crashed
         }

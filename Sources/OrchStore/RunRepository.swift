@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// Reads and writes runs, task runs and attempts. Every write is one short
 /// statement (or one transaction) so that each transition lands as it happens.
-public struct RunRepository: Sendable {
+public struct RunRepository: RunStore {
     let store: Store
     var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
@@ -20,11 +20,11 @@ public struct RunRepository: Sendable {
             INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status,
                                    host, pid, run_dir, started_at, heartbeat_at, owner_token, owner_process)
             VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
-                    \(params)::jsonb, \(info.specHash), 'running', \(info.host), \(Int(info.pid)), \(info.directory),
+                    \(params)::jsonb, \(info.specHash), \(unescaped: RunStatus.active.sql), \(info.host), \(Int(info.pid)), \(info.directory),
                     \(info.startedAt), now(), \(info.owner.token), \(info.owner.stamp?.description))
             ON CONFLICT (id) DO UPDATE SET host = excluded.host, pid = excluded.pid, owner_process = excluded.owner_process,
                 heartbeat_at = now()
-            WHERE orch.runs.owner_token = excluded.owner_token AND orch.runs.status = 'running'
+            WHERE orch.runs.owner_token = excluded.owner_token AND orch.runs.status = \(unescaped: RunStatus.active.sql)
             RETURNING 1
             """, logger: store.logger)
             var written = false
@@ -32,7 +32,7 @@ public struct RunRepository: Sendable {
             guard written else { throw RunWriteRefused(run: info.id) }
             try await c.query("""
             INSERT INTO orch.task_runs (run_id, task_id, position, state)
-            SELECT \(info.id), t.task_id, t.position, 'pending'
+            SELECT \(info.id), t.task_id, t.position, \(TaskState.pending.rawValue)
             FROM unnest(\(info.tasks)::text[], \(positions)::int[]) AS t(task_id, position)
             ON CONFLICT (run_id, task_id) DO NOTHING
             """, logger: store.logger)
@@ -43,8 +43,8 @@ public struct RunRepository: Sendable {
         try await owned(run, token) { c in
             try await c.query("""
             UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
-                started_at = CASE WHEN \(state.rawValue) = 'running' THEN coalesce(started_at, \(at)) ELSE started_at END,
-                finished_at = CASE WHEN state = 'succeeded' AND \(state.rawValue) = 'succeeded' THEN finished_at
+                started_at = CASE WHEN \(state == .running) THEN coalesce(started_at, \(at)) ELSE started_at END,
+                finished_at = CASE WHEN state = \(TaskState.succeeded.rawValue) AND \(state == .succeeded) THEN finished_at
                                    WHEN \(state.isFinal) THEN \(at) ELSE NULL END
             WHERE run_id = \(run) AND task_id = \(task)
             """, logger: store.logger)
@@ -55,8 +55,8 @@ public struct RunRepository: Sendable {
         try await owned(run, token) { c in
             try await c.query("""
             INSERT INTO orch.attempts (run_id, task_id, attempt, status, started_at, log_path)
-            VALUES (\(run), \(task), \(attempt), 'running', \(at), \(logPath))
-            ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = 'running', started_at = excluded.started_at
+            VALUES (\(run), \(task), \(attempt), \(AttemptStatus.running.rawValue), \(at), \(logPath))
+            ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = excluded.status, started_at = excluded.started_at
             """, logger: store.logger)
             try await c.query("UPDATE orch.task_runs SET attempts = greatest(attempts, \(attempt)) WHERE run_id = \(run) AND task_id = \(task)",
                               logger: store.logger)
@@ -81,7 +81,7 @@ public struct RunRepository: Sendable {
         try await owned(run, token) { c in
             try await c.query("""
             UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),
-                error_class = \(r.errorClass), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
+                error_class = \(r.errorClass?.rawValue), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
                 output = \(output)::jsonb
             WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
             """, logger: store.logger)
@@ -112,9 +112,11 @@ public struct RunRepository: Sendable {
 
     /// The run's end; the owner lets go of it (a finished run has no owner to wait for).
     public func finish(run: String, token: String, status: RunStatus, at: Date, message: String?) async throws {
+        // Only a status the owner may end its run in; the row must be in one it may end it from.
+        guard RunStatusTransition.finish.to.contains(status) else { throw RunWriteRefused(run: run) }
         let rows = try await client.query("""
         UPDATE orch.runs SET status = \(status.rawValue), finished_at = \(at), message = \(message), owner_token = NULL
-        WHERE id = \(run) AND owner_token = \(token) AND status = 'running'
+        WHERE id = \(run) AND owner_token = \(token) AND status IN \(unescaped: RunStatus.sqlList(RunStatusTransition.finish.from))
         RETURNING 1
         """, logger: store.logger)
         var written = false
@@ -131,7 +133,7 @@ public struct RunRepository: Sendable {
         INSERT INTO orch.runs (id, pipeline, pipeline_file, trigger, logical_time, params, spec_hash, status, message,
                                host, pid, run_dir, started_at, finished_at)
         VALUES (\(info.id), \(info.pipeline), \(info.pipelineFile), \(info.trigger.text), \(info.logicalTime),
-                \(jsonObject(info.params))::jsonb, \(info.specHash), 'failed', \(message), \(info.host), \(Int(info.pid)),
+                \(jsonObject(info.params))::jsonb, \(info.specHash), \(RunStatus.failed.rawValue), \(message), \(info.host), \(Int(info.pid)),
                 \(info.directory), \(info.startedAt), now())
         ON CONFLICT (id) DO NOTHING
         """, logger: store.logger)
@@ -145,7 +147,7 @@ public struct RunRepository: Sendable {
     func owned<T: Sendable>(_ run: String, _ token: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
         try await client.withTransaction(logger: store.logger) { c in
             let rows = try await c.query("""
-            SELECT 1 FROM orch.runs WHERE id = \(run) AND owner_token = \(token) AND status = 'running' FOR SHARE
+            SELECT 1 FROM orch.runs WHERE id = \(run) AND owner_token = \(token) AND status = \(unescaped: RunStatus.active.sql) FOR SHARE
             """, logger: store.logger)
             var mine = false
             for try await _ in rows { mine = true }
@@ -157,7 +159,7 @@ public struct RunRepository: Sendable {
     // MARK: reads
 
     /// Recent runs, newest first, with task counts (served by the started_at indexes).
-    public func list(pipeline: String? = nil, limit: Int = 20) async throws -> [StoredRun] {
+    public func list(pipeline: String?, limit: Int) async throws -> [StoredRun] {
         let rows = try await client.query("""
         SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
                r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
@@ -185,12 +187,7 @@ public struct RunRepository: Sendable {
         """, logger: store.logger)
         var ids: [String] = []
         for try await id in rows.decode(String.self) { ids.append(id) }
-        if ids.first == idOrPrefix { return idOrPrefix }
-        guard !ids.isEmpty else { throw StoreError("no run with id `\(idOrPrefix)`; `orch status` lists recent runs") }
-        guard ids.count == 1 else {
-            throw StoreError("`\(idOrPrefix)` matches several runs (\(ids.joined(separator: ", "))); give more of the id")
-        }
-        return ids[0]
+        return try RunStoreError.resolve(idOrPrefix, among: ids)
     }
 
     /// The run with all tasks and attempts, or nil.
@@ -215,8 +212,9 @@ public struct RunRepository: Sendable {
         for try await row in attemptRows {
             let (task, n, status, started, finished, ms, errorClass, error, exit, path, tail, group, stamp) = try row.decode(
                 (String, Int, String, Date, Date?, Int?, String?, String?, Int?, String, String?, Int?, String?).self)
-            attempts[task, default: []].append(StoredAttempt(attempt: n, status: status, startedAt: started, finishedAt: finished,
-                                                             durationMs: ms, errorClass: errorClass, error: error,
+            attempts[task, default: []].append(StoredAttempt(attempt: n, status: AttemptStatus(storedText: status), startedAt: started,
+                                                             finishedAt: finished, durationMs: ms,
+                                                             errorClass: errorClass.map(ErrorClass.init(rawValue:)), error: error,
                                                              exitCode: exit, logPath: path, logTail: tail,
                                                              processGroup: group, processStamp: stamp))
         }
@@ -227,7 +225,7 @@ public struct RunRepository: Sendable {
         """, logger: store.logger)
         for try await (task, position, state, message, count, started, finished) in taskRows.decode(
             (String, Int, String, String?, Int, Date?, Date?).self) {
-            tasks.append(StoredTaskRun(taskID: task, position: position, state: state, message: message, attemptCount: count,
+            tasks.append(StoredTaskRun(taskID: task, position: position, state: TaskState(storedText: state), message: message, attemptCount: count,
                                        startedAt: started, finishedAt: finished, attempts: attempts[task] ?? []))
         }
         return StoredRunDetail(run: run, tasks: tasks)
@@ -238,9 +236,14 @@ public struct RunRepository: Sendable {
             try row.decode((String, String, String, String, Date, String, String, String, String?, String?, Int?, String?,
                             Date, Date?, String).self)
         return StoredRun(id: id, pipeline: pipeline, pipelineFile: file, trigger: trigger, logicalTime: logical,
-                         params: decodeJSON(params, as: [String: String].self) ?? [:], specHash: hash, status: status,
+                         params: decodeJSON(params, as: [String: String].self) ?? [:], specHash: hash, status: RunStatus(storedText: status),
                          message: message, host: host, pid: pid, runDirectory: dir, startedAt: started, finishedAt: finished,
-                         taskCounts: decodeJSON(counts, as: [String: Int].self) ?? [:])
+                         taskCounts: Self.taskCounts(decodeJSON(counts, as: [String: Int].self) ?? [:]))
+    }
+
+    /// Counts keyed by stored state text, typed (an unknown state counts as `TaskState.unknownStoredState`).
+    static func taskCounts(_ byText: [String: Int]) -> [TaskState: Int] {
+        byText.reduce(into: [:]) { counts, entry in counts[TaskState(storedText: entry.key), default: 0] += entry.value }
     }
 }
 

@@ -3,31 +3,9 @@ import OrchExecution
 import OrchSpec
 import PostgresNIO
 
-/// What became of a schedule tick.
-public enum TickStatus: String, Sendable, Hashable, Codable {
-    case started, skipped
-    /// Claimed, but its run could not start (the reason is in the tick's `error` and in a failed run).
-    case failed
-}
-
-/// The outcome of claiming a tick.
-public enum TickClaim: Sendable, Hashable {
-    /// This scheduler holds the tick, with what it recorded for it.
-    case ours(status: TickStatus, runID: String?)
-    case theirs(claimedBy: String)
-}
-
-/// A claimed tick as `orch schedules` shows it.
-public struct StoredTick: Sendable, Hashable, Codable {
-    public var logicalTime: Date
-    public var status: TickStatus?
-    public var runID: String?
-    public var error: String?
-}
-
 /// Schedule ticks (claimed exactly once through the primary key) and the
-/// runs of a schedule (the crash sweep is `RunRepository.markCrashed`).
-public struct ScheduleRepository: Sendable {
+/// runs of a schedule (the crash sweep is `RunRepository.markCrashed`): the Postgres `TickStore`.
+public struct ScheduleRepository: TickStore {
     let store: Store
     var client: BookkeepingClient { BookkeepingClient(pool: store.client) }
 
@@ -62,15 +40,6 @@ public struct ScheduleRepository: Sendable {
         UPDATE orch.schedule_ticks SET status = \(status.rawValue), error = \(error)
         WHERE schedule = \(schedule) AND logical_time = \(logicalTime)
         """, logger: store.logger)
-    }
-
-    /// A tick claimed to start whose run was never recorded: its claimer may
-    /// have died between the claim and the run's first write.
-    public struct UnstartedTick: Sendable, Hashable {
-        public var schedule: String
-        public var logicalTime: Date
-        public var runID: String
-        public var claimedBy: String
     }
 
     /// Ticks claimed to start more than `age` ago with no run row (served by the primary key; few rows qualify).
@@ -115,7 +84,7 @@ public struct ScheduleRepository: Sendable {
     public func activeRuns(schedule: String, expiry: Duration) async throws -> Int {
         let rows = try await client.query("""
         SELECT count(*) FROM orch.runs WHERE trigger = \(RunTrigger.schedule(schedule).text)
-          AND (status = 'running' OR (owner_token IS NOT NULL AND heartbeat_at > now() - make_interval(secs => \(expiry.seconds))))
+          AND (status = \(unescaped: RunStatus.active.sql) OR (owner_token IS NOT NULL AND heartbeat_at > now() - make_interval(secs => \(expiry.seconds))))
         """, logger: store.logger)
         for try await n in rows.decode(Int.self) { return n }
         return 0
@@ -125,7 +94,7 @@ public struct ScheduleRepository: Sendable {
     public func succeededLogicalTimes(schedule: String, from: Date, to: Date) async throws -> Set<Date> {
         let rows = try await client.query("""
         SELECT logical_time FROM orch.runs
-        WHERE trigger IN (\("schedule:" + schedule), \("backfill:" + schedule)) AND status = 'succeeded'
+        WHERE trigger IN (\(RunTrigger.schedule(schedule).text), \(RunTrigger.backfill(schedule).text)) AND status = \(RunStatus.succeeded.rawValue)
           AND logical_time BETWEEN \(from) AND \(to)
         """, logger: store.logger)
         var out = Set<Date>()
@@ -134,12 +103,14 @@ public struct ScheduleRepository: Sendable {
     }
 
     /// The newest run of the schedule: id, status, start.
-    public func lastRun(schedule: String) async throws -> (id: String, status: String, startedAt: Date, logicalTime: Date)? {
+    public func lastRun(schedule: String) async throws -> ScheduleRunSummary? {
         let rows = try await client.query("""
-        SELECT id, status, started_at, logical_time FROM orch.runs WHERE trigger IN (\("schedule:" + schedule), \("backfill:" + schedule))
+        SELECT id, status, started_at, logical_time FROM orch.runs WHERE trigger IN (\(RunTrigger.schedule(schedule).text), \(RunTrigger.backfill(schedule).text))
         ORDER BY started_at DESC LIMIT 1
         """, logger: store.logger)
-        for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) { return (id, status, started, logical) }
+        for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) {
+            return ScheduleRunSummary(id: id, status: RunStatus(storedText: status), startedAt: started, logicalTime: logical)
+        }
         return nil
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import OrchExecution
 import Synchronization
 
-/// Writes a run's events to the store as they happen. While the database is
+/// Writes a run's events to its `RunStore` as they happen. While the database is
 /// unreachable the writes wait and retry with backoff (the tasks keep
 /// running; events queue up in order) and land when it is back. If the
 /// outage outlasts `outageLimit`, the run is stopped cleanly (`onOutage`)
@@ -10,7 +10,7 @@ import Synchronization
 /// token: a write the store refuses (the run was taken over or marked
 /// crashed) is not retried, and `onRefused` is told.
 public final class StoreRecorder: RunObserver {
-    let repository: RunRepository
+    let repository: any RunStore
     let runID: String
     let token: String
     let outageLimit: Duration
@@ -18,10 +18,10 @@ public final class StoreRecorder: RunObserver {
     let onRefused: @Sendable () async -> Void
     private let gaveUp = Mutex(false)
 
-    public init(store: Store, runID: String, token: String, outageLimit: Duration = .seconds(300),
+    public init(runs: any RunStore, runID: String, token: String, outageLimit: Duration = .seconds(300),
                 onOutage: @escaping @Sendable (String) -> Void = { _ in },
                 onRefused: @escaping @Sendable () async -> Void = {}) {
-        self.repository = store.runs
+        self.repository = runs
         self.runID = runID
         self.token = token
         self.outageLimit = outageLimit

@@ -1,35 +1,10 @@
 import Foundation
+import OrchExecution
 import PostgresNIO
-
-/// A stored data-test result, as `orch tests` shows it.
-public struct StoredTestResult: Sendable, Hashable, Codable {
-    public var runID: String
-    public var taskID: String
-    public var test: String
-    public var testType: String
-    public var model: String
-    public var column: String?
-    public var severity: String
-    public var status: String
-    public var failingRows: Int
-    public var sampleRows: String
-    public var sql: String
-    public var message: String?
-    public var recordedAt: Date
-}
-
-/// One dataset in a lineage tree, with the run that last produced it.
-public struct LineageNode: Sendable, Hashable, Codable {
-    public var dataset: String
-    public var lastRunID: String?
-    public var lastTaskID: String?
-    public var lastProducedAt: Date?
-    public var children: [LineageNode]
-}
 
 extension RunRepository {
     /// The latest attempt's result of every test in `run` (default: the latest run with test results).
-    public func testResults(run: String?, model: String? = nil, failedOnly: Bool = false) async throws -> (String?, [StoredTestResult]) {
+    public func testResults(run: String?, model: String?, failedOnly: Bool) async throws -> (String?, [StoredTestResult]) {
         var runID = run
         if runID == nil {
             let rows = try await client.query("SELECT run_id FROM orch.test_results ORDER BY recorded_at DESC LIMIT 1", logger: store.logger)
@@ -56,7 +31,7 @@ extension RunRepository {
 
     /// The lineage tree of `dataset`: what it was made from (`upstream`) or what
     /// is made from it, following the edges of each dataset's latest production.
-    public func lineage(of dataset: String, upstream: Bool, depth: Int = 20) async throws -> LineageNode {
+    public func lineage(of dataset: String, upstream: Bool, depth: Int) async throws -> LineageNode {
         var seen = Set<String>()
         return try await lineageNode(dataset, upstream: upstream, depth: depth, seen: &seen)
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
 import OrchStore
 
 struct DBCommand: AsyncParsableCommand {

@@ -1,5 +1,5 @@
 import ArgumentParser
-import OrchApp
+import OrchRuntime
 import OrchGraph
 
 extension GraphFormat: ExpressibleByArgument {}

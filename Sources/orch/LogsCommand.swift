@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
+import OrchExecution
 import OrchStore
 
 struct LogsCommand: AsyncParsableCommand {
@@ -25,7 +26,7 @@ struct LogsCommand: AsyncParsableCommand {
         let (run, task, attempt, all) = (self.run, self.task, self.attempt, self.all)
         let detail = try await OrchEnvironment().withStore { store -> StoredRunDetail in
             let id = try await store.runs.resolve(run)
-            guard let detail = try await store.runs.detail(id) else { throw StoreError.notFound(run) }
+            guard let detail = try await store.runs.detail(id) else { throw RunStoreError.notFound(run) }
             return detail
         }
         var tasks = detail.tasks

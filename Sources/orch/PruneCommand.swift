@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
+import OrchExecution
 import OrchSpec
 import OrchStore
 

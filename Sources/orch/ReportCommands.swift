@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
 import OrchExecution
 import OrchStore
 
@@ -21,8 +21,8 @@ struct ReportCommand: AsyncParsableCommand {
             var id: String?
             if let run { id = try await store.runs.resolve(run) } else { id = try await store.runs.latestUnsuccessful() }
             guard let id else { return "no failed, cancelled or crashed run: nothing to report" }
-            let report = try await RunReport.build(runID: id, store: store)
-            if let dir = report.run.runDirectory { try? report.markdown.write(toFile: "\(dir)/report.md", atomically: true, encoding: .utf8) }
+            let report = try await RunReport.build(runID: id, runs: store.runs)
+            if let dir = report.run.runDirectory { try? report.markdown.write(toFile: RunDirectory(dir).report, atomically: true, encoding: .utf8) }
             return json ? try StatusView.json(report) : report.markdown
         }
         print(text)

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
-import OrchApp
+import OrchRuntime
 import OrchExecution
 import OrchSchedule
 import OrchSpec
@@ -63,7 +63,7 @@ struct SchedulesCommand: AsyncParsableCommand {
         var enabled: Bool
         var nextFire: Date?
         var lastRun: String?
-        var lastStatus: String?
+        var lastStatus: RunStatus?
         var lastLogicalTime: Date?
         /// The newest claimed tick: what became of it and, if its run could not start, why.
         var lastTickTime: Date?
@@ -120,51 +120,21 @@ struct BackfillCommand: AsyncParsableCommand {
         guard let spec = specs.first(where: { $0.name == schedule }) else {
             throw RunSetupError("no schedule `\(schedule)` in \(schedules); schedules: \(specs.map(\.name).joined(separator: ", "))")
         }
-        let allTicks = spec.ticks(after: start.addingTimeInterval(-0.001), until: end, limit: 100_000)
-        let environment = OrchEnvironment()
-        let rerun = self.rerun
-        let failed = try await environment.withStore { store -> Int in
-            var ticks = allTicks
-            if !rerun {
-                let done = try await store.schedules.succeededLogicalTimes(schedule: spec.name, from: start, to: end)
-                ticks.removeAll { done.contains($0) }
-            }
+        var backfill = Backfill(schedule: spec, from: start, to: end, environment: OrchEnvironment())
+        backfill.rerun = rerun
+        let job = backfill
+        let failed = try await job.environment.withStore { store -> Int in
+            let ticks = try await job.ticks(ticks: store.schedules)
             print("backfill \(spec.name): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())")
             let stop = StopSignal()
             let signals = BackfillSignals.install(stop)
             defer { _ = signals }
-            var failed = 0
-            var queue = ticks[...]
-            await withTaskGroup(of: RunStatus.self) { group in
-                var running = 0
-                func launch() {
-                    while running < spec.maxActiveRuns, stop.reason == nil, let tick = queue.popFirst() {
-                        running += 1
-                        group.addTask {
-                            var request = RunRequest(pipelinePath: spec.pipeline)
-                            request.params = spec.params
-                            request.select = spec.select
-                            request.trigger = .backfill(spec.name)
-                            request.logicalTime = tick
-                            do {
-                                let outcome = try await PipelineRunner(environment: environment).run(request, store: store, stop: stop)
-                                print("\(tick.ISO8601Format())  run \(outcome.info.id)  \(outcome.status.rawValue)")
-                                return outcome.status
-                            } catch {
-                                print("\(tick.ISO8601Format())  could not start: \(error)")
-                                return .failed
-                            }
-                        }
-                    }
-                }
-                launch()
-                while let status = await group.next() {
-                    running -= 1
-                    if status != .succeeded { failed += 1 }
-                    launch()
+            return await job.run(ticks, runs: store.runs, warehouse: store.warehouse, stop: stop) { result in
+                switch result {
+                case let .finished(tick, runID, status): print("\(tick.ISO8601Format())  run \(runID)  \(status.rawValue)")
+                case let .couldNotStart(tick, error): print("\(tick.ISO8601Format())  could not start: \(error)")
                 }
             }
-            return failed
         }
         if failed > 0 { throw ExitCode(1) }
     }

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchSegments
 import OrchSpec
-import OrchApp
+import OrchRuntime
 import OrchTasks
 
 /// `orch segments FEATURES.csv`: the train_segments model on a CSV of

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import OrchApp
+import OrchRuntime
+import OrchExecution
 import OrchStore
 
 struct StatusCommand: AsyncParsableCommand {
@@ -29,7 +30,7 @@ struct StatusCommand: AsyncParsableCommand {
             try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
             if let run {
                 let id = try await store.runs.resolve(run)
-                guard let detail = try await store.runs.detail(id) else { throw StoreError.notFound(run) }
+                guard let detail = try await store.runs.detail(id) else { throw RunStoreError.notFound(run) }
                 return json ? try StatusView.json(detail) : StatusView.detail(detail, terminal: .detect())
             }
             let runs = try await store.runs.list(pipeline: pipeline, limit: limit)

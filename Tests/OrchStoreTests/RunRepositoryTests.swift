@@ -46,16 +46,16 @@ struct RunRepositoryTests {
             try await runs.finish(run: "r-1", token: token, status: .failed, at: start.addingTimeInterval(3), message: nil)
 
             let detail = try #require(try await runs.detail("r-1"))
-            #expect(detail.run.status == "failed")
+            #expect(detail.run.status == .failed)
             #expect(detail.run.params == ["d": "x"])
-            #expect(detail.run.taskCounts == ["failed": 1, "upstream_failed": 1])
+            #expect(detail.run.taskCounts == [.failed: 1, .upstreamFailed: 1])
             #expect(detail.tasks.map(\.taskID) == ["a", "b"])
             let a = detail.tasks[0]
             #expect(a.attemptCount == 1)
             #expect(a.attempts.first?.durationMs == 1500)
             #expect(a.attempts.first?.exitCode == 1)
             #expect(a.attempts.first?.logTail == "line")
-            #expect(detail.tasks[1].state == "upstream_failed")
+            #expect(detail.tasks[1].state == .upstreamFailed)
         }
     }
 
@@ -71,8 +71,8 @@ struct RunRepositoryTests {
             #expect(list.map(\.id) == ["20300112-000000-aaaaa2", "20300111-000000-aaaaa1"])
             #expect(try await store.runs.list(pipeline: "other").isEmpty)
             #expect(try await store.runs.resolve("20300111") == "20300111-000000-aaaaa1")
-            await #expect(throws: StoreError.self) { try await store.runs.resolve("2030011") }
-            await #expect(throws: StoreError.self) { try await store.runs.resolve("nope") }
+            await #expect(throws: RunStoreError.self) { try await store.runs.resolve("2030011") }
+            await #expect(throws: RunStoreError.self) { try await store.runs.resolve("nope") }
         }
     }
 

@@ -11,14 +11,14 @@ import Synchronization
 final class OwnershipWatch: Sendable {
     let runID: String
     let token: String
-    let store: Store
+    let runs: any RunStore
     let stop: StopSignal
     private let lostReason = Mutex<String?>(nil)
 
-    init(runID: String, token: String, store: Store, stop: StopSignal) {
+    init(runID: String, token: String, runs: any RunStore, stop: StopSignal) {
         self.runID = runID
         self.token = token
-        self.store = store
+        self.runs = runs
         self.stop = stop
     }
 
@@ -47,7 +47,7 @@ final class OwnershipWatch: Sendable {
 
     /// Asks the database, after a write was refused.
     func recheck() async {
-        if let ownership = try? await store.runs.ownership(run: runID, token: token) { observe(ownership) }
+        if let ownership = try? await runs.ownership(run: runID, token: token) { observe(ownership) }
     }
 
     /// The executor's admission check: nil lets the attempt start. It asks
@@ -56,8 +56,8 @@ final class OwnershipWatch: Sendable {
     /// and the heartbeat tells once it is back.
     func admit(within limit: Duration = .seconds(2)) async -> String? {
         if let lost { return lost }
-        let (runID, token, store) = (self.runID, self.token, self.store)
-        if let ownership = try? await abandonable(limit: limit, stopsOnCancel: false, { try await store.runs.ownership(run: runID, token: token) }) {
+        let (runID, token, runs) = (self.runID, self.token, self.runs)
+        if let ownership = try? await abandonable(limit: limit, stopsOnCancel: false, { try await runs.ownership(run: runID, token: token) }) {
             observe(ownership)
         }
         return lost
@@ -67,7 +67,7 @@ final class OwnershipWatch: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
-            if let ownership = try? await store.runs.heartbeat(run: runID, token: token) { observe(ownership) }
+            if let ownership = try? await runs.heartbeat(run: runID, token: token) { observe(ownership) }
         }
     }
 

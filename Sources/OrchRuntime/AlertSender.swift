@@ -16,12 +16,12 @@ import SystemPackage
 enum AlertSender {
     static func send(_ alert: AlertSpec, report: RunReport, secrets: SecretMask, render: (String) throws -> String) async {
         let text = summaryText(report)
-        let failed = report.failedTasks.map { ["task": $0.task, "error": $0.message ?? "", "error_class": $0.errorClass ?? ""] }
+        let failed = report.failedTasks.map { ["task": $0.task, "error": $0.message ?? "", "error_class": $0.errorClass?.rawValue ?? ""] }
         let payload: [String: Any] = [
-            "event": "run_\(report.run.status)", "pipeline": report.run.pipeline, "run_id": report.run.id, "status": report.run.status,
+            "event": "run_\(report.run.status.rawValue)", "pipeline": report.run.pipeline, "run_id": report.run.id, "status": report.run.status.rawValue,
             "trigger": report.run.trigger, "logical_time": report.run.logicalTime.ISO8601Format(), "failed_tasks": failed,
             "failed_tests": report.failedTests.map(\.test), "blocked": report.blocked.count + report.blockedTests.count,
-            "report": "\(report.run.runDirectory ?? "")/report.md", "resume": report.resumeCommand, "text": text,
+            "report": RunDirectory(report.run.runDirectory ?? "").report, "resume": report.resumeCommand, "text": text,
         ]
         let json = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var problems: [String] = []
@@ -55,7 +55,7 @@ enum AlertSender {
     }
 
     static func summaryText(_ report: RunReport) -> String {
-        var parts = ["orch: pipeline \(report.run.pipeline), run \(report.run.id) \(report.run.status)"]
+        var parts = ["orch: pipeline \(report.run.pipeline), run \(report.run.id) \(report.run.status.rawValue)"]
         if !report.failedTasks.isEmpty {
             parts.append("\(report.failedTasks.count) task(s) failed: " + report.failedTasks.prefix(5).map { t in
                 t.task + (t.errorClass.map { " (\($0))" } ?? "")
@@ -75,7 +75,7 @@ enum AlertSender {
             platform.createSession = true
             platform.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
             let env: [Environment.Key: String?] = ["ORCH_ALERT_TEXT": text, "ORCH_ALERT_JSON": json, "ORCH_RUN_ID": report.run.id,
-                                                   "ORCH_PIPELINE": report.run.pipeline, "ORCH_RUN_STATUS": report.run.status]
+                                                   "ORCH_PIPELINE": report.run.pipeline, "ORCH_RUN_STATUS": report.run.status.rawValue]
             let options = platform
             let outcome: String? = await withTaskGroup(of: String?.self) { group in
                 group.addTask {

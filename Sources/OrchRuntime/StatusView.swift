@@ -1,18 +1,20 @@
 import Foundation
-import OrchStore
+import OrchExecution
 
 /// The text of `orch status` and `orch status RUN`.
 public enum StatusView {
     public static func runs(_ runs: [StoredRun], terminal: Terminal) -> String {
         guard !runs.isEmpty else { return "no runs yet; start one with `orch run PIPELINE.yml`" }
         let rows = runs.map { r -> [String] in
-            let counts = ["succeeded", "failed", "upstream_failed", "cancelled", "skipped", "running", "pending"]
-                .compactMap { k in r.taskCounts[k].map { "\($0) \(k)" } }.joined(separator: ", ")
+            let counts = Self.countOrder.compactMap { k in r.taskCounts[k].map { "\($0) \(k)" } }.joined(separator: ", ")
             return [r.id, r.pipeline, r.trigger, terminal.state(r.status), format(r.startedAt),
                     Terminal.seconds(r.duration), counts]
         }
         return Terminal.table(["RUN", "PIPELINE", "TRIGGER", "STATUS", "STARTED", "DURATION", "TASKS"], rows)
     }
+
+    /// The order of task counts in `orch status`: outcomes first, then what is still to come.
+    static let countOrder: [TaskState] = [.succeeded, .failed, .upstreamFailed, .cancelled, .skipped, .running, .pending]
 
     public static func detail(_ d: StoredRunDetail, terminal: Terminal) -> String {
         let r = d.run
@@ -32,9 +34,9 @@ public enum StatusView {
         for t in d.tasks {
             let duration = t.startedAt.map { (t.finishedAt ?? Date()).timeIntervalSince($0) }
             rows.append([t.taskID, terminal.state(t.state), String(t.attemptCount), Terminal.seconds(duration),
-                         t.state == "succeeded" ? "" : oneLine(t.message ?? "")])
-            for a in t.attempts where t.attempts.count > 1 || a.status != "succeeded" {
-                rows.append(["  #\(a.attempt)", a.status, "", Terminal.seconds(a.durationMs.map { Double($0) / 1000 }),
+                         t.state == .succeeded ? "" : oneLine(t.message ?? "")])
+            for a in t.attempts where t.attempts.count > 1 || a.status != .succeeded {
+                rows.append(["  #\(a.attempt)", a.status.rawValue, "", Terminal.seconds(a.durationMs.map { Double($0) / 1000 }),
                              oneLine(a.error ?? "")])
             }
         }

@@ -46,7 +46,7 @@ public final class ConsoleReporter: RunObserver {
                 if newState == .running { s.tasks[task]!.started = s.tasks[task]!.started ?? at }
                 if newState.isFinal { s.tasks[task]!.finished = at; s.tasks[task]!.message = message }
                 let pad = String(repeating: " ", count: max(0, s.width - task.count))
-                var line = "\(stamp(at)) \(task)\(pad)  \(terminal.state(newState.rawValue))"
+                var line = "\(stamp(at)) \(task)\(pad)  \(terminal.state(newState))"
                 if newState.isFinal, let started = s.tasks[task]?.started { line += "  " + Terminal.seconds(at.timeIntervalSince(started)) }
                 if let message, newState != .succeeded { line += "  " + firstLine(message) }
                 return [line]
@@ -76,7 +76,7 @@ public final class ConsoleReporter: RunObserver {
         for id in info.tasks {
             let t = s.tasks[id] ?? TaskLine()
             let duration = t.started.map { (t.finished ?? at).timeIntervalSince($0) }
-            rows.append([id, terminal.state(t.state.rawValue), String(t.attempts), Terminal.seconds(duration),
+            rows.append([id, terminal.state(t.state), String(t.attempts), Terminal.seconds(duration),
                          t.state == .succeeded ? "" : firstLine(t.message ?? "")])
         }
         var counts: [String: Int] = [:]
@@ -84,7 +84,7 @@ public final class ConsoleReporter: RunObserver {
         let countText = TaskState.allCases.compactMap { st in counts[st.rawValue].map { "\($0) \(st.rawValue)" } }
             .joined(separator: ", ")
         var lines = ["", Terminal.table(["TASK", "STATE", "ATTEMPTS", "DURATION", "ERROR"], rows), ""]
-        lines.append("run \(info.id) \(terminal.state(status.rawValue)) in \(Terminal.seconds(at.timeIntervalSince(info.startedAt))): \(countText)")
+        lines.append("run \(info.id) \(terminal.state(status)) in \(Terminal.seconds(at.timeIntervalSince(info.startedAt))): \(countText)")
         if let message { lines.append(message) }
         if status != .succeeded {
             lines.append("details: orch status \(info.id)    logs: orch logs \(info.id)")

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import OrchApp
+import OrchRuntime
 import OrchExecution
 import OrchStandIn
 import OrchStore
@@ -75,7 +75,7 @@ struct HTTPPollTests {
             let r = try await run(Self.pipeline(retries: 8), base: base, url: db, select: ["price"])
             #expect(r.status == .succeeded)
             let attempts = r.detail.tasks[0].attempts
-            #expect(attempts.last?.status == "succeeded")
+            #expect(attempts.last?.status == .succeeded)
             #expect(attempts.dropLast().allSatisfy { $0.errorClass == "http_503" })
         }
     }

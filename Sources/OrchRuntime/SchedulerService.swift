@@ -36,7 +36,10 @@ public final class SchedulerService: Service, Sendable {
         var signature = ""
     }
 
-    let store: Store
+    let runs: any RunStore
+    let ticks: any TickStore
+    /// What the runs' task kinds read and write.
+    let warehouse: Warehouse?
     let environment: OrchEnvironment
     let configuration: Configuration
     let notifier: SystemdNotifier
@@ -47,8 +50,16 @@ public final class SchedulerService: Service, Sendable {
     private let firing = StopSignal()
     private let runStop = StopSignal()
 
-    public init(store: Store, environment: OrchEnvironment, configuration: Configuration, notifier: SystemdNotifier = SystemdNotifier()) {
-        self.store = store
+    public convenience init(store: Store, environment: OrchEnvironment, configuration: Configuration, notifier: SystemdNotifier = SystemdNotifier()) {
+        self.init(runs: store.runs, ticks: store.schedules, warehouse: store.warehouse, environment: environment,
+                  configuration: configuration, notifier: notifier)
+    }
+
+    public init(runs: any RunStore, ticks: any TickStore, warehouse: Warehouse?, environment: OrchEnvironment,
+                configuration: Configuration, notifier: SystemdNotifier = SystemdNotifier()) {
+        self.runs = runs
+        self.ticks = ticks
+        self.warehouse = warehouse
         self.environment = environment
         self.configuration = configuration
         self.notifier = notifier
@@ -112,7 +123,7 @@ public final class SchedulerService: Service, Sendable {
             if ContinuousClock.now - lastHousekeeping >= .seconds(2) {
                 lastHousekeeping = ContinuousClock.now
                 do {
-                    for run in try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) {
+                    for run in try await runs.markCrashed(expiry: environment.heartbeatExpiry) {
                         Self.log("run \(run.id) marked crashed: \(run.message)")
                     }
                 } catch {
@@ -122,7 +133,7 @@ public final class SchedulerService: Service, Sendable {
                 if let retention = configuration.retention, lastPrune.map({ ContinuousClock.now - $0 >= .seconds(86_400) }) ?? true {
                     lastPrune = ContinuousClock.now
                     do {
-                        let r = try await Retention.prune(store: store, before: Date().addingTimeInterval(-retention.seconds),
+                        let r = try await Retention.prune(runs: runs, before: Date().addingTimeInterval(-retention.seconds),
                                                           keepFailed: configuration.retentionKeepsFailed, dryRun: false)
                         if r.runs > 0 { Self.log("retention: pruned \(r.runs) run(s) older than \(DurationText.format(retention))") }
                     } catch {
@@ -148,12 +159,9 @@ public final class SchedulerService: Service, Sendable {
 
     private func fireDue(_ schedule: ScheduleSpec, now: Date, group: inout TaskGroup<Void>) async {
         while firing.reason == nil {
-            let (tick, fromPending) = state.withLock { s -> (Date?, Bool) in
-                if let p = s.pending[schedule.name]?.first { return (p, true) }
-                if let a = s.armed[schedule.name], a <= now { return (a, false) }
-                return (nil, false)
-            }
-            guard let tick else { return }
+            let next = state.withLock { s in TickDecision.nextTick(pending: s.pending[schedule.name] ?? [], armed: s.armed[schedule.name], now: now) }
+            guard let next else { return }
+            let (tick, fromPending) = next
             let consume = { [self] in
                 state.withLock { s in
                     if fromPending { s.pending[schedule.name]?.removeFirst() } else { s.armed[schedule.name] = schedule.next(after: tick) }
@@ -161,24 +169,27 @@ public final class SchedulerService: Service, Sendable {
             }
             do {
                 var active = try await activeRuns(schedule)
-                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
+                var decision = TickDecision(schedule, active: active, fromPending: fromPending)
+                if decision != .start {
                     // Before holding the tick back, make sure the runs in the way are alive:
                     // one whose process is provably gone is marked crashed at once.
-                    let swept = try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
+                    let swept = try await runs.markCrashed(expiry: environment.heartbeatExpiry)
                     for run in swept { Self.log("run \(run.id) marked crashed: \(run.message)") }
-                    if !swept.isEmpty { active = try await activeRuns(schedule) }
-                }
-                if active >= schedule.maxActiveRuns && schedule.overlap != .allow {
-                    // Caught-up ticks wait for a slot whatever `overlap` says: catchup asked for them to run.
-                    if schedule.overlap == .queue || fromPending {
-                        // Wait for a free slot; armed ticks join the queue so none is lost.
-                        if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
-                        return
+                    if !swept.isEmpty {
+                        active = try await activeRuns(schedule)
+                        decision = TickDecision(schedule, active: active, fromPending: fromPending)
                     }
-                    switch try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: .skipped, runID: nil, claimedBy: identity) {
+                }
+                switch decision {
+                case .wait:
+                    // Armed ticks join the queue so none is lost.
+                    if !fromPending { state.withLock { $0.pending[schedule.name, default: []].append(tick) }; consume() }
+                    return
+                case .skip:
+                    switch try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .skipped, runID: nil, claimedBy: identity) {
                     case .ours(.started, _):
                         // An earlier claim to start it, whose reply was lost; its slot is gone now.
-                        try await store.schedules.updateTick(schedule: schedule.name, logicalTime: tick, status: .skipped, error: nil)
+                        try await ticks.updateTick(schedule: schedule.name, logicalTime: tick, status: .skipped, error: nil)
                         fallthrough
                     case .ours(.skipped, _):
                         Self.log("\(schedule.name): tick \(tick.ISO8601Format()) skipped, \(active) run(s) still active (overlap: skip)")
@@ -187,8 +198,10 @@ public final class SchedulerService: Service, Sendable {
                     }
                     consume()
                     continue
+                case .start:
+                    break
                 }
-                let claim = try await store.schedules.claim(schedule: schedule.name, logicalTime: tick, status: .started,
+                let claim = try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .started,
                                                             runID: RunInfo.makeID(), claimedBy: identity)
                 if case let .ours(.started, runID?) = claim {
                     state.withLock { $0.inFlight[schedule.name, default: 0] += 1 }
@@ -210,7 +223,7 @@ public final class SchedulerService: Service, Sendable {
         let request = request(schedule, tick: tick, runID: runID)
         let runner = PipelineRunner(environment: environment)
         do {
-            let outcome = try await runner.run(request, store: store, stop: runStop)
+            let outcome = try await runner.run(request, runs: runs, warehouse: warehouse, stop: runStop)
             if let lost = outcome.lostOwnership {
                 Self.log("\(schedule.name): run \(runID) (tick \(tick.ISO8601Format())) stopped here: \(lost)")
             } else {
@@ -236,10 +249,10 @@ public final class SchedulerService: Service, Sendable {
     /// A claimed tick whose run cannot start becomes a failed run and a failed tick, with the reason.
     private func recordNotStarted(_ request: RunRequest, schedule: String, tick: Date, runID: String, error: any Error) async {
         let runner = PipelineRunner(environment: environment)
-        let message = await runner.recordNotStarted(request, runID: runID, error: error, store: store, stop: runStop)
+        let message = await runner.recordNotStarted(request, runID: runID, error: error, runs: runs, stop: runStop)
         Self.log("\(schedule): run \(runID) (tick \(tick.ISO8601Format())) recorded failed, \(message)")
         do {
-            try await store.schedules.updateTick(schedule: schedule, logicalTime: tick, status: .failed, error: message)
+            try await ticks.updateTick(schedule: schedule, logicalTime: tick, status: .failed, error: message)
         } catch {
             Self.log("\(schedule): could not record the error of tick \(tick.ISO8601Format()): \(StoreError.describe(error))")
         }
@@ -250,8 +263,8 @@ public final class SchedulerService: Service, Sendable {
     /// run them, so they are recorded failed rather than lost. Only claimers
     /// provably gone on this host are judged; a live one may still be starting.
     private func recordOrphanedTicks() async {
-        let orphans: [ScheduleRepository.UnstartedTick]
-        do { orphans = try await store.schedules.unstartedTicks(olderThan: .seconds(5)) } catch { return }
+        let orphans: [UnstartedTick]
+        do { orphans = try await ticks.unstartedTicks(olderThan: .seconds(5)) } catch { return }
         let schedules = state.withLock { $0.schedules }
         for orphan in orphans where orphan.claimedBy != identity {
             let parts = orphan.claimedBy.split(separator: ":")
@@ -265,7 +278,7 @@ public final class SchedulerService: Service, Sendable {
     /// Runs of the schedule that may be at work: recorded ones, or this
     /// process's own that are not recorded yet.
     private func activeRuns(_ schedule: ScheduleSpec) async throws -> Int {
-        max(try await store.schedules.activeRuns(schedule: schedule.name, expiry: environment.heartbeatExpiry),
+        max(try await ticks.activeRuns(schedule: schedule.name, expiry: environment.heartbeatExpiry),
             state.withLock { $0.inFlight[schedule.name] ?? 0 })
     }
 
@@ -314,7 +327,7 @@ public final class SchedulerService: Service, Sendable {
                 armed[schedule.name] = schedule.next(after: now)
                 continue
             }
-            let last = try await store.schedules.lastTick(schedule: schedule.name)
+            let last = try await ticks.lastTick(schedule: schedule.name)
             let missed = TickPlanner.missed(schedule, lastTick: last, now: now)
             if !missed.isEmpty { Self.log("\(schedule.name): \(missed.count) missed tick(s) to catch up") }
             pending[schedule.name] = missed

@@ -1,4 +1,5 @@
 import Foundation
+import OrchExecution
 
 /// How to print: colour only on a terminal and when NO_COLOR is unset.
 public struct Terminal: Sendable {
@@ -14,13 +15,23 @@ public struct Terminal: Sendable {
         color ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
     }
 
-    public func state(_ state: String) -> String {
+    /// Green for success, red for failure, yellow for held back, cyan at work, dim waiting.
+    public func state(_ status: RunStatus) -> String {
+        switch status {
+        case .succeeded: return paint(status.rawValue, "32")
+        case .failed, .crashed: return paint(status.rawValue, "31")
+        case .cancelled: return paint(status.rawValue, "33")
+        case .running: return paint(status.rawValue, "36")
+        }
+    }
+
+    public func state(_ state: TaskState) -> String {
         switch state {
-        case "succeeded": return paint(state, "32")
-        case "failed", "crashed": return paint(state, "31")
-        case "upstream_failed", "cancelled": return paint(state, "33")
-        case "running": return paint(state, "36")
-        default: return paint(state, "2")
+        case .succeeded: return paint(state.rawValue, "32")
+        case .failed: return paint(state.rawValue, "31")
+        case .upstreamFailed, .cancelled: return paint(state.rawValue, "33")
+        case .running: return paint(state.rawValue, "36")
+        case .pending, .skipped: return paint(state.rawValue, "2")
         }
     }
 

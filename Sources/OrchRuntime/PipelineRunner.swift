@@ -31,12 +31,18 @@ public struct PipelineRunner: Sendable {
     /// - Throws: `SpecError` or `RunSetupError` (the user's input), or a store error.
     public func run(_ request: RunRequest, store: Store, observers: [any RunObserver] = [],
                     stop: StopSignal = StopSignal()) async throws -> Outcome {
-        try await run(request, resuming: nil, store: store, observers: observers, stop: stop)
+        try await run(request, runs: store.runs, warehouse: store.warehouse, observers: observers, stop: stop)
     }
 
-    func run(_ request: RunRequest, resuming: StoredRunDetail?, store: Store, observers: [any RunObserver],
-             stop: StopSignal) async throws -> Outcome {
-        if resuming == nil { try await store.runs.markCrashed(expiry: environment.heartbeatExpiry) }
+    /// Runs on any `RunStore`; `warehouse` is what the task kinds read and write (nil: kinds that need none).
+    public func run(_ request: RunRequest, runs: any RunStore, warehouse: Warehouse?, observers: [any RunObserver] = [],
+                    stop: StopSignal = StopSignal()) async throws -> Outcome {
+        try await run(request, resuming: nil, runs: runs, warehouse: warehouse, observers: observers, stop: stop)
+    }
+
+    func run(_ request: RunRequest, resuming: StoredRunDetail?, runs: any RunStore, warehouse: Warehouse?,
+             observers: [any RunObserver], stop: StopSignal) async throws -> Outcome {
+        if resuming == nil { try await runs.markCrashed(expiry: environment.heartbeatExpiry) }
         let loaded = try PipelineLoader.load(path: request.pipelinePath)
         let spec = loaded.spec
         let params = try resolveParams(spec, overrides: request.params)
@@ -60,7 +66,7 @@ public struct PipelineRunner: Sendable {
             params: params, env: environment.variables,
             run: ["id": runID, "logical_time": logicalTime.ISO8601Format(), "trigger": request.trigger.text],
             pipeline: ["name": spec.name, "dir": spec.directory])
-        var kindEnvironment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: store.warehouse) { text, location in
+        var kindEnvironment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: warehouse) { text, location in
             try Template.render(text, context: context, at: location)
         }
         kindEnvironment.fullRefresh = request.fullRefresh
@@ -97,36 +103,33 @@ public struct PipelineRunner: Sendable {
         if let resuming {
             for t in resuming.tasks {
                 guard let i = loaded.graph.index(of: t.taskID) else { continue }
-                if t.state == "succeeded" { plan.alreadySucceeded.insert(i) }
+                if t.state == .succeeded { plan.alreadySucceeded.insert(i) }
                 plan.previousAttempts[i] = t.attempts.map(\.attempt).max() ?? 0
             }
         }
         // A new token for every start and every retry: the store takes writes from its holder only.
         let owner = RunOwner.current()
         if let resuming {
-            try await store.runs.reopen(run: runID, owner: owner)
+            try await runs.reopen(run: runID, owner: owner)
             await stopLeftovers(of: resuming)
         }
         let info = RunInfo(id: runID, pipeline: spec.name, pipelineFile: URL(fileURLWithPath: spec.file).standardizedFileURL.path, trigger: request.trigger,
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
                            host: owner.host, pid: owner.pid,
-                           directory: resuming?.run.runDirectory ?? directory, tasks: plan.orderedIDs,
+                           directory: resuming?.run.runDirectory ?? directory.path, tasks: plan.orderedIDs,
                            startedAt: resuming?.run.startedAt ?? Date(), ownerToken: owner.token, processStamp: owner.stamp)
-        // Logs, rejected rows and compiled SQL are the warehouse's data: the run folder is its owner's only.
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        chmod((directory as NSString).deletingLastPathComponent, 0o700)
-        chmod(directory, 0o700)
+        try directory.create()
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency
         executorConfiguration.failFast = request.failFast
-        let watch = OwnershipWatch(runID: runID, token: owner.token, store: store, stop: stop)
+        let watch = OwnershipWatch(runID: runID, token: owner.token, runs: runs, stop: stop)
         executorConfiguration.admission = { _, _ in await watch.admit() }
         let executor = Executor(configuration: executorConfiguration)
-        let runDirectory = info.directory
-        let recorder = StoreRecorder(store: store, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
+        let folder = info.folder
+        let recorder = StoreRecorder(runs: runs, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
                                      onOutage: { reason in
             FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
-            try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: "\(runDirectory)/database-outage.txt", atomically: true, encoding: .utf8)
+            try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: folder.databaseOutage, atomically: true, encoding: .utf8)
             stop.request(reason)
         }, onRefused: { await watch.recheck() })
         let status = await withTaskGroup(of: RunStatus?.self) { group in
@@ -142,21 +145,21 @@ public struct PipelineRunner: Sendable {
         }
         if let lost = watch.lost {
             // No report or alert: the run is recorded by whoever holds it now, and its folder is theirs.
-            try? await store.runs.release(run: runID, token: owner.token)
+            try? await runs.release(run: runID, token: owner.token)
             return Outcome(info: info, status: status, lostOwnership: lost)
         }
         if status != .succeeded {
             // The report on disk, readable with `less` when the database is the thing that is down.
             let built: RunReport?
-            do { built = try await RunReport.build(runID: runID, store: store) } catch {
+            do { built = try await RunReport.build(runID: runID, runs: runs) } catch {
                 built = nil
                 FileHandle.standardError.write(Data("orch: could not build the report of run \(runID): \(StoreError.describe(error))\n".utf8))
             }
             if let report = built {
                 do {
-                    try report.markdown.write(toFile: "\(info.directory)/report.md", atomically: true, encoding: .utf8)
+                    try report.markdown.write(toFile: folder.report, atomically: true, encoding: .utf8)
                 } catch {
-                    FileHandle.standardError.write(Data("orch: warning: could not write \(info.directory)/report.md: \(error.localizedDescription)\n".utf8))
+                    FileHandle.standardError.write(Data("orch: warning: could not write \(folder.report): \(error.localizedDescription)\n".utf8))
                 }
                 if let alert {
                     await AlertSender.send(alert, report: report, secrets: secrets) { try Template.render($0, context: context, at: SourceLocation(file: spec.file, line: 1, column: 1)) }

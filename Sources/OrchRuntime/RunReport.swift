@@ -1,6 +1,5 @@
 import Foundation
 import OrchExecution
-import OrchStore
 
 /// What on-call needs about a run that did not succeed, in one place: what
 /// failed and why, the log tails and attempts, failed data tests, what was
@@ -9,8 +8,8 @@ import OrchStore
 public struct RunReport: Sendable, Codable {
     public struct FailedTask: Sendable, Codable {
         public var task: String
-        public var state: String
-        public var errorClass: String?
+        public var state: TaskState
+        public var errorClass: ErrorClass?
         public var message: String?
         public var logTail: String
         public var logPath: String?
@@ -57,19 +56,19 @@ public struct RunReport: Sendable, Codable {
     /// A source count moving by more than this share is flagged.
     public static let anomalyThreshold = 0.2
 
-    public static func build(runID: String, store: Store) async throws -> RunReport {
-        guard let detail = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
+    public static func build(runID: String, runs: any RunStore) async throws -> RunReport {
+        guard let detail = try await runs.detail(runID) else { throw RunStoreError.notFound(runID) }
         let run = detail.run
         var failed: [FailedTask] = []
-        for t in detail.tasks where ["failed", "cancelled"].contains(t.state) && !t.attempts.isEmpty {
+        for t in detail.tasks where [.failed, .cancelled].contains(t.state) && !t.attempts.isEmpty {
             let last = t.attempts.last
             let fileTail = last.map { AttemptLog.tail(of: $0.logPath, lines: 40) } ?? ""
             failed.append(FailedTask(task: t.taskID, state: t.state, errorClass: last?.errorClass, message: t.message ?? last?.error,
                                      logTail: fileTail.isEmpty ? (last?.logTail ?? "") : fileTail, logPath: last?.logPath,
                                      attempts: t.attempts))
         }
-        let (_, failedTests) = try await store.runs.testResults(run: runID, failedOnly: true)
-        let blocked = detail.tasks.filter { ["upstream_failed", "skipped", "pending"].contains($0.state) || ($0.state == "cancelled" && $0.attempts.isEmpty) }
+        let (_, failedTests) = try await runs.testResults(run: runID, failedOnly: true)
+        let blocked = detail.tasks.filter { [.upstreamFailed, .skipped, .pending].contains($0.state) || ($0.state == .cancelled && $0.attempts.isEmpty) }
             .map(\.taskID)
 
         // Datasets the run should have rebuilt but did not, from the pipeline's graph.
@@ -77,12 +76,12 @@ public struct RunReport: Sendable, Codable {
         var tests = Set<String>()
         if let loaded = try? PipelineLoader.load(path: run.pipelineFile) {
             tests = Set(loaded.graph.nodes.filter(\.isCheck).map(\.id))
-            let notDone = Set(detail.tasks.filter { $0.state != "succeeded" }.map(\.taskID))
+            let notDone = Set(detail.tasks.filter { $0.state != .succeeded }.map(\.taskID))
             var writes: [(String, String)] = []
             for node in loaded.graph.nodes where notDone.contains(node.id) {
                 for w in node.writes { writes.append((w, node.id)) }
             }
-            let produced = try await store.runs.lastProduced(writes.map(\.0))
+            let produced = try await runs.lastProduced(writes.map(\.0))
             stale = writes.map { w, task in
                 let p = produced[w]
                 return StaleDataset(dataset: w, notRebuiltBy: task, lastProducedAt: p?.at, lastProducedBy: p?.run,
@@ -91,8 +90,8 @@ public struct RunReport: Sendable, Codable {
         }
 
         var comparison: Comparison?
-        if let good = try await store.runs.lastSuccess(pipeline: run.pipeline, before: run.startedAt) {
-            let now = try await store.runs.outputs(run: runID), then = try await store.runs.outputs(run: good.id)
+        if let good = try await runs.lastSuccess(pipeline: run.pipeline, before: run.startedAt) {
+            let now = try await runs.outputs(run: runID), then = try await runs.outputs(run: good.id)
             var sources: [SourceCount] = []
             for (task, facts) in now.sorted(by: { $0.key < $1.key }) {
                 guard let rows = facts["rows_loaded"].flatMap(Int.init) else { continue }
@@ -128,7 +127,7 @@ public struct RunReport: Sendable, Codable {
 
     /// Markdown: readable with `less`, in a terminal, or rendered.
     public var markdown: String {
-        var md = ["# Run \(run.id): \(run.status)", ""]
+        var md = ["# Run \(run.id): \(run.status.rawValue)", ""]
         md.append("- pipeline: `\(run.pipeline)` (\(run.pipelineFile))")
         md.append("- trigger: \(run.trigger); logical time \(run.logicalTime.ISO8601Format())")
         md.append("- started \(run.startedAt.ISO8601Format()) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
@@ -138,11 +137,11 @@ public struct RunReport: Sendable, Codable {
         if !failedTasks.isEmpty {
             md.append("## What failed")
             for t in failedTasks {
-                md += ["", "### \(t.task): \(t.state)" + (t.errorClass.map { " (\($0))" } ?? ""), "", t.message ?? "", ""]
+                md += ["", "### \(t.task): \(t.state.rawValue)" + (t.errorClass.map { " (\($0.rawValue))" } ?? ""), "", t.message ?? "", ""]
                 md.append("| attempt | status | started | duration | error |")
                 md.append("|---|---|---|---|---|")
                 for a in t.attempts {
-                    md.append("| \(a.attempt) | \(a.status) | \(a.startedAt.ISO8601Format()) | \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 })) | \((a.error ?? "").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")) |")
+                    md.append("| \(a.attempt) | \(a.status.rawValue) | \(a.startedAt.ISO8601Format()) | \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 })) | \((a.error ?? "").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")) |")
                 }
                 md += ["", "Last log lines (\(t.logPath ?? "no log file")):", "", "```", t.logTail, "```"]
             }

@@ -60,7 +60,7 @@ final class OpenLineageExporter: RunObserver {
             "inputs": inputs.map(Self.dataset), "outputs": outputs.map(Self.dataset),
         ]
         guard let data = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
-        let path = "\(info.directory)/openlineage.jsonl"
+        let path = info.folder.openLineage
         do {
             if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }

@@ -11,7 +11,7 @@ extension PipelineRunner {
     /// and the `on_failure` alert see it instead of a line on stderr only.
     /// Recording is retried while the database is unreachable (for up to
     /// the outage limit, or until `stop`). Returns the recorded message.
-    public func recordNotStarted(_ request: RunRequest, runID: String, error cause: any Error, store: Store,
+    public func recordNotStarted(_ request: RunRequest, runID: String, error cause: any Error, runs: any RunStore,
                                  stop: StopSignal = StopSignal()) async -> String {
         let loaded = try? PipelineLoader.load(path: request.pipelinePath)
         let alert = request.onFailure ?? loaded?.spec.onFailure
@@ -23,12 +23,12 @@ extension PipelineRunner {
         let info = RunInfo(id: runID, pipeline: name, pipelineFile: URL(fileURLWithPath: request.pipelinePath).standardizedFileURL.path,
                            trigger: request.trigger, logicalTime: request.logicalTime, params: params,
                            specHash: loaded?.spec.specHash ?? "", host: ProcessInfo.processInfo.hostName,
-                           pid: ProcessInfo.processInfo.processIdentifier, directory: directory, tasks: [], startedAt: Date())
+                           pid: ProcessInfo.processInfo.processIdentifier, directory: directory.path, tasks: [], startedAt: Date())
         let deadline = ContinuousClock.now + environment.databaseOutageLimit
         var delay = Duration.milliseconds(200)
         while true {
             do {
-                try await store.runs.recordNotStarted(info, message: message)
+                try await runs.recordNotStarted(info, message: message)
                 break
             } catch where StoreError.isConnectionProblem(error) && ContinuousClock.now < deadline && stop.reason == nil {
                 try? await Task.sleep(for: delay)
@@ -38,9 +38,9 @@ extension PipelineRunner {
                 return message
             }
         }
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        guard let report = try? await RunReport.build(runID: runID, store: store) else { return message }
-        try? report.markdown.write(toFile: "\(directory)/report.md", atomically: true, encoding: .utf8)
+        try? directory.create()
+        guard let report = try? await RunReport.build(runID: runID, runs: runs) else { return message }
+        try? report.markdown.write(toFile: directory.report, atomically: true, encoding: .utf8)
         if let alert {
             let context = TemplateContext(
                 params: params, env: environment.variables,

@@ -1,4 +1,5 @@
 import Foundation
+import OrchExecution
 import OrchSpec
 import OrchStore
 
@@ -46,7 +47,7 @@ public struct OrchEnvironment: Sendable {
     }
 
     /// `<home>/<pipeline>/<run-id>`.
-    public func runDirectory(pipeline: String, runID: String) -> String {
-        "\(home)/\(pipeline)/\(runID)"
+    public func runDirectory(pipeline: String, runID: String) -> RunDirectory {
+        RunDirectory(home: home, pipeline: pipeline, runID: runID)
     }
 }

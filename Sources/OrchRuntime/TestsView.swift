@@ -1,5 +1,5 @@
 import Foundation
-import OrchStore
+import OrchExecution
 
 /// The text of `orch tests` and `orch lineage`.
 public enum TestsView {

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import OrchApp
+import OrchRuntime
 import OrchSampleData
 import OrchStore
 import OrchTestSupport

@@ -11,12 +11,17 @@ extension PipelineRunner {
     /// while alive) is given time to stop and let go first, and what is left
     /// of earlier commands on this machine is stopped before anything runs.
     public func resume(runID: String, store: Store, observers: [any RunObserver] = [], stop: StopSignal = StopSignal()) async throws -> Outcome {
-        try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
-        guard var detail = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
+        try await resume(runID: runID, runs: store.runs, warehouse: store.warehouse, observers: observers, stop: stop)
+    }
+
+    public func resume(runID: String, runs: any RunStore, warehouse: Warehouse?, observers: [any RunObserver] = [],
+                       stop: StopSignal = StopSignal()) async throws -> Outcome {
+        try await runs.markCrashed(expiry: environment.heartbeatExpiry)
+        guard var detail = try await runs.detail(runID) else { throw RunStoreError.notFound(runID) }
         try Self.checkRetryable(detail)
-        if try await waitForOwnerToLetGo(runID, store: store) {
+        if try await waitForOwnerToLetGo(runID, runs: runs) {
             // Its last writes (attempts it started) landed meanwhile: number on from them.
-            guard let again = try await store.runs.detail(runID) else { throw StoreError.notFound(runID) }
+            guard let again = try await runs.detail(runID) else { throw RunStoreError.notFound(runID) }
             try Self.checkRetryable(again)
             detail = again
         }
@@ -26,18 +31,18 @@ extension PipelineRunner {
         request.runID = runID
         request.trigger = RunTrigger(text: detail.run.trigger)
         request.concurrency = concurrency
-        return try await run(request, resuming: detail, store: store, observers: observers, stop: stop)
+        return try await run(request, resuming: detail, runs: runs, warehouse: warehouse, observers: observers, stop: stop)
     }
 
     static func checkRetryable(_ detail: StoredRunDetail) throws {
         let run = detail.run
-        switch RunStatus(rawValue: run.status) {
-        case .failed, .cancelled, .crashed:
+        switch run.status {
+        case _ where RunStatusTransition.reopen.from.contains(run.status):
             break
         case .running:
             throw RunSetupError("run \(run.id) is running (owned by pid \(run.pid.map(String.init) ?? "?") on \(run.host ?? "?")); "
                                 + "only failed, cancelled or crashed runs can be retried")
-        case .succeeded, nil:
+        default:
             throw RunSetupError("run \(run.id) is \(run.status); only failed, cancelled or crashed runs can be retried")
         }
         guard !detail.tasks.isEmpty else {
@@ -51,11 +56,11 @@ extension PipelineRunner {
     /// marked crashed, stops its tasks and lets go; one that still heartbeats
     /// a whole expiry later does not, and the retry refuses rather than run
     /// the same tasks beside it.
-    func waitForOwnerToLetGo(_ runID: String, store: Store) async throws -> Bool {
+    func waitForOwnerToLetGo(_ runID: String, runs: any RunStore) async throws -> Bool {
         let limit = environment.heartbeatExpiry + environment.heartbeatInterval
         let deadline = ContinuousClock.now + limit
         var waited = false
-        while let owner = try await store.runs.liveOwner(run: runID, expiry: environment.heartbeatExpiry) {
+        while let owner = try await runs.liveOwner(run: runID, expiry: environment.heartbeatExpiry) {
             let who = "pid \(owner.pid.map(String.init) ?? "?") on \(owner.host ?? "?")"
             guard ContinuousClock.now < deadline else {
                 throw RunSetupError("run \(runID)'s earlier owner (\(who)) still heartbeats but has not let go after \(DurationText.format(limit)); "
@@ -74,9 +79,9 @@ extension PipelineRunner {
     /// on this machine (their orch was killed, so nobody stopped them), so
     /// a task never runs twice at once.
     func stopLeftovers(of detail: StoredRunDetail) async {
-        let rerun = detail.tasks.filter { TaskState(rawValue: $0.state) != .succeeded }
+        let rerun = detail.tasks.filter { $0.state != .succeeded }
         let groups = rerun.flatMap(\.attempts).compactMap { a -> ProcessGroupReaper.Group? in
-            guard AttemptStatus(rawValue: a.status) != .succeeded, let id = a.processGroup.flatMap({ Int32(exactly: $0) }),
+            guard a.status != .succeeded, let id = a.processGroup.flatMap({ Int32(exactly: $0) }),
                   let leader = a.processStamp.flatMap(ProcessStamp.init(text:)) else { return nil }
             return ProcessGroupReaper.Group(id: id, leader: leader)
         }

@@ -1,0 +1,172 @@
+import Foundation
+
+/// A run as `orch status` lists it.
+public struct StoredRun: Sendable, Hashable, Codable {
+    public var id: String
+    public var pipeline: String
+    public var pipelineFile: String
+    public var trigger: String
+    public var logicalTime: Date
+    public var params: [String: String]
+    public var specHash: String
+    public var status: RunStatus
+    public var message: String?
+    public var host: String?
+    public var pid: Int?
+    public var runDirectory: String?
+    public var startedAt: Date
+    public var finishedAt: Date?
+    /// Task counts by state.
+    public var taskCounts: [TaskState: Int]
+
+    public init(id: String, pipeline: String, pipelineFile: String, trigger: String, logicalTime: Date, params: [String: String],
+                specHash: String, status: RunStatus, message: String?, host: String?, pid: Int?, runDirectory: String?,
+                startedAt: Date, finishedAt: Date?, taskCounts: [TaskState: Int]) {
+        self.id = id
+        self.pipeline = pipeline
+        self.pipelineFile = pipelineFile
+        self.trigger = trigger
+        self.logicalTime = logicalTime
+        self.params = params
+        self.specHash = specHash
+        self.status = status
+        self.message = message
+        self.host = host
+        self.pid = pid
+        self.runDirectory = runDirectory
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.taskCounts = taskCounts
+    }
+
+    public var duration: TimeInterval? { finishedAt.map { $0.timeIntervalSince(startedAt) } }
+}
+
+/// One task of a run, with its attempts.
+public struct StoredTaskRun: Sendable, Hashable, Codable {
+    public var taskID: String
+    public var position: Int
+    public var state: TaskState
+    public var message: String?
+    public var attemptCount: Int
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var attempts: [StoredAttempt]
+
+    public init(taskID: String, position: Int, state: TaskState, message: String?, attemptCount: Int, startedAt: Date?,
+                finishedAt: Date?, attempts: [StoredAttempt]) {
+        self.taskID = taskID
+        self.position = position
+        self.state = state
+        self.message = message
+        self.attemptCount = attemptCount
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.attempts = attempts
+    }
+}
+
+public struct StoredAttempt: Sendable, Hashable, Codable {
+    public var attempt: Int
+    public var status: AttemptStatus
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var durationMs: Int?
+    public var errorClass: ErrorClass?
+    public var error: String?
+    public var exitCode: Int?
+    public var logPath: String
+    public var logTail: String?
+    /// A command attempt's process group and its leader's `ProcessStamp`.
+    public var processGroup: Int?
+    public var processStamp: String?
+
+    public init(attempt: Int, status: AttemptStatus, startedAt: Date, finishedAt: Date?, durationMs: Int?, errorClass: ErrorClass?,
+                error: String?, exitCode: Int?, logPath: String, logTail: String?, processGroup: Int?, processStamp: String?) {
+        self.attempt = attempt
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.durationMs = durationMs
+        self.errorClass = errorClass
+        self.error = error
+        self.exitCode = exitCode
+        self.logPath = logPath
+        self.logTail = logTail
+        self.processGroup = processGroup
+        self.processStamp = processStamp
+    }
+}
+
+/// A run with all its tasks and attempts: `orch status RUN`.
+public struct StoredRunDetail: Sendable, Hashable, Codable {
+    public var run: StoredRun
+    public var tasks: [StoredTaskRun]
+
+    public init(run: StoredRun, tasks: [StoredTaskRun]) {
+        self.run = run
+        self.tasks = tasks
+    }
+}
+
+/// A stored data-test result, as `orch tests` shows it.
+public struct StoredTestResult: Sendable, Hashable, Codable {
+    public var runID: String
+    public var taskID: String
+    public var test: String
+    public var testType: String
+    public var model: String
+    public var column: String?
+    public var severity: String
+    public var status: String
+    public var failingRows: Int
+    public var sampleRows: String
+    public var sql: String
+    public var message: String?
+    public var recordedAt: Date
+
+    public init(runID: String, taskID: String, test: String, testType: String, model: String, column: String?, severity: String,
+                status: String, failingRows: Int, sampleRows: String, sql: String, message: String?, recordedAt: Date) {
+        self.runID = runID
+        self.taskID = taskID
+        self.test = test
+        self.testType = testType
+        self.model = model
+        self.column = column
+        self.severity = severity
+        self.status = status
+        self.failingRows = failingRows
+        self.sampleRows = sampleRows
+        self.sql = sql
+        self.message = message
+        self.recordedAt = recordedAt
+    }
+}
+
+/// One dataset in a lineage tree, with the run that last produced it.
+public struct LineageNode: Sendable, Hashable, Codable {
+    public var dataset: String
+    public var lastRunID: String?
+    public var lastTaskID: String?
+    public var lastProducedAt: Date?
+    public var children: [LineageNode]
+
+    public init(dataset: String, lastRunID: String? = nil, lastTaskID: String? = nil, lastProducedAt: Date? = nil, children: [LineageNode]) {
+        self.dataset = dataset
+        self.lastRunID = lastRunID
+        self.lastTaskID = lastTaskID
+        self.lastProducedAt = lastProducedAt
+        self.children = children
+    }
+}
+
+/// What `prune` removed (or would remove, with `dryRun`).
+public struct PruneResult: Sendable, Codable {
+    public var runs = 0
+    public var attempts = 0
+    public var testResults = 0
+    public var lineageEdges = 0
+    public var folders: [String] = []
+
+    public init() {}
+}
