@@ -141,13 +141,12 @@ let package = Package(
         .target(
             name: "OrchRuntime",
             dependencies: [
-                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchSampleData", "OrchSchedule", "OrchSemantic",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchWarehouse", "OrchSampleData", "OrchSchedule",
+                "OrchSemantic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -2,6 +2,7 @@ import Foundation
 import OrchExecution
 import OrchSchedule
 import OrchStore
+import OrchWarehouse
 
 /// `orch backfill`: runs a schedule for every logical time in a range,
 /// oldest first, at most `max_active_runs` at a time; a stop request starts

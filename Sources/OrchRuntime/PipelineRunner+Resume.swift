@@ -2,6 +2,7 @@ import Foundation
 import OrchExecution
 import OrchSpec
 import OrchStore
+import OrchWarehouse
 
 extension PipelineRunner {
     /// `orch retry`: runs a failed, cancelled or crashed run again under the

@@ -3,6 +3,7 @@ import OrchExecution
 import OrchGraph
 import OrchSpec
 import OrchStore
+import OrchWarehouse
 import OrchTasks
 
 /// Runs a pipeline end to end: load, select, render, plan, execute, record.

@@ -4,6 +4,7 @@ import OrchExecution
 import OrchSchedule
 import OrchSpec
 import OrchStore
+import OrchWarehouse
 import ServiceLifecycle
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Foundation
 import OrchSemantic
 import OrchStore
+import OrchWarehouse
 import OrchTasks
 
 /// `orch query`: reads the latest catalog version from the warehouse,

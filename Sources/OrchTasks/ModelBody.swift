@@ -157,7 +157,7 @@ struct DataTestBody: TaskBody {
         } catch let error as WarehouseError {
             result.status = .error
             result.message = error.description
-            throw error.taskFailure(doing: "test \(test.name) could not run", statementClass: "test_error",
+            throw error.taskFailure(doing: "test \(test.name) could not run", statementClass: .testError,
                                     output: TaskOutput(testResult: result))
         }
         guard result.failingRows > 0 else {
