@@ -70,12 +70,6 @@ extension ErrorClass: RawRepresentable {
     }
 }
 
-/// Task kinds name their class with a literal (`TaskFailure("sql_error", …)`, `"http_\(status)"`).
-extension ErrorClass: ExpressibleByStringInterpolation {
-    public init(stringLiteral value: String) { self.init(rawValue: value) }
-    public init(stringInterpolation: DefaultStringInterpolation) { self.init(rawValue: String(stringInterpolation: stringInterpolation)) }
-}
-
 extension ErrorClass: CustomStringConvertible, Codable {
     public var description: String { rawValue }
 

@@ -277,7 +277,7 @@ public struct Executor: Sendable {
                     case let .failure(error as any TaskFailureConvertible): outcome = .failed(error.taskFailure(doing: nil))
                     case .failure(is CancellationError): outcome = .cancelled
                     case let .failure(error):
-                        outcome = .failed(TaskFailure("internal", String(describing: error), retryable: false))
+                        outcome = .failed(TaskFailure(.internalError, String(describing: error), retryable: false))
                     }
                 }
             }

@@ -59,6 +59,9 @@ public struct PostgresFailure: ConnectionAwareError, Sendable, Hashable, CustomS
     public static func describe(_ error: any Error) -> String {
         let error = underlying(error)
         if let late = error as? DeadlineExceeded { return "PostgreSQL did not answer within \(late.limit); is the server running?" }
+        if let legacy = error as? PostgresError, case .connectionClosed = legacy {
+            return "lost the connection to PostgreSQL (connection closed); is the server running?"
+        }
         guard let psql = error as? PSQLError else { return String(describing: error) }
         if let info = psql.serverInfo {
             var text = info[.message] ?? "server error"
@@ -81,6 +84,8 @@ public struct PostgresFailure: ConnectionAwareError, Sendable, Hashable, CustomS
         if let aware = error as? any ConnectionAwareError { return aware.isConnectionProblem }
         // A call that got no answer in orch's bookkeeping limit: the connection is as good as gone.
         if error is DeadlineExceeded { return true }
+        // PostgresNIO's older error type: what a COPY throws when its connection died under it.
+        if let legacy = error as? PostgresError, case .connectionClosed = legacy { return true }
         guard let psql = error as? PSQLError else { return false }
         if let state = psql.serverInfo?[.sqlState] { return SQLState(rawValue: state).category == .connection }
         switch psql.code {

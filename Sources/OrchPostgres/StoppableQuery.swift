@@ -19,6 +19,9 @@ extension PostgresConnection {
         return try await abandonable(onStop: {
             let closing: EventLoopFuture<Void> = self.close()
             _ = closing
+        }, abandonWhen: {
+            // A query sent just before the client noticed the close is never answered nor failed: end it here.
+            self.isClosed ? PostgresFailure.connectionClosed : nil
         }) {
             try await operation(self)
         }
@@ -26,30 +29,46 @@ extension PostgresConnection {
 }
 
 /// Runs `operation` in a task of its own and waits for it until it ends,
-/// the caller is cancelled (`CancellationError`) or `limit` passes
-/// (`DeadlineExceeded`), whichever is first; `onStop` runs on the last two.
-/// For calls that may not honour cancellation (PostgresNIO's): the caller
-/// always gets control back; an operation that never ends is left behind,
-/// suspended, rather than holding the caller for ever.
+/// the caller is cancelled (`CancellationError`), `limit` passes
+/// (`DeadlineExceeded`) or `abandonWhen` (asked every `checkEvery` while the
+/// operation runs) returns an error, whichever is first; `onStop` runs on
+/// a cancellation or the limit. For calls that may not honour cancellation
+/// (PostgresNIO's): the caller always gets control back; an operation that
+/// never ends is left behind, suspended, rather than holding the caller for ever.
 /// - Parameter stopsOnCancel: false for orch's own bookkeeping, which must
 ///   still record a cancelled task's final state: only the limit ends it.
 public func abandonable<T: Sendable>(limit: Duration? = nil, stopsOnCancel: Bool = true, onStop: @escaping @Sendable () -> Void = {},
-                              _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
+                                     abandonWhen: (@Sendable () -> (any Error)?)? = nil, checkEvery: Duration = .milliseconds(200),
+                                     _ operation: @escaping @Sendable () async throws -> T) async throws -> T {
     if stopsOnCancel { try Task.checkCancellation() }
     let outcome = OneShot<T>()
     let work = Task {
         do { outcome.finish(.success(try await operation())) } catch { outcome.finish(.failure(error)) }
     }
-    let timer = limit.map { limit in
-        Task {
-            guard (try? await Task.sleep(for: limit)) != nil else { return }
-            if outcome.finish(.failure(DeadlineExceeded(limit: limit))) {
-                onStop()
-                work.cancel()
+    // One watcher for both the limit and the abandon check, so a call costs at most one extra task.
+    let watcher: Task<Void, Never>? = limit == nil && abandonWhen == nil ? nil : Task {
+        let deadline = limit.map { ContinuousClock.now + $0 }
+        while true {
+            var nap = checkEvery
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero {
+                    if outcome.finish(.failure(DeadlineExceeded(limit: limit ?? .zero))) {
+                        onStop()
+                        work.cancel()
+                    }
+                    return
+                }
+                nap = abandonWhen == nil ? left : min(nap, left)
+            }
+            guard (try? await Task.sleep(for: nap)) != nil else { return }
+            if let error = abandonWhen?() {
+                if outcome.finish(.failure(error)) { work.cancel() }
+                return
             }
         }
     }
-    defer { timer?.cancel() }
+    defer { watcher?.cancel() }
     return try await withTaskCancellationHandler {
         try await withCheckedThrowingContinuation { outcome.install($0) }
     } onCancel: {

@@ -110,7 +110,7 @@ public struct CSVExtractTask: WarehouseTaskKind {
     public func run(_ context: TaskContext, warehouse: Warehouse) async throws -> TaskOutput {
         let files = try FileGlob.expand(pattern)
         guard !files.isEmpty else {
-            throw TaskFailure("missing_file", "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)
+            throw TaskFailure(.missingFile, "no file matches `\(displayPattern)` (looked for \(pattern))", retryable: false)
         }
         let started = ContinuousClock.now
         var load = try CSVLoad.plan(files: files, declared: declared, infer: infer, delimiter: delimiter)
@@ -126,7 +126,7 @@ public struct CSVExtractTask: WarehouseTaskKind {
             let rejected = tooMany.outcome.rejected
             let first = rejected.prefix(5).map { "\($0.file.split(separator: "/").last ?? ""):\($0.line): \($0.reason)" }
             context.log.write("read \(tooMany.outcome.rowsRead) rows; \(rejected.count) rejected, written to \(rejectedPath)")
-            throw TaskFailure("bad_rows", "\(rejected.count) bad row(s), more than max_bad_rows (\(maxBadRows)); "
+            throw TaskFailure(.badRows, "\(rejected.count) bad row(s), more than max_bad_rows (\(maxBadRows)); "
                               + "nothing was loaded and \(schema).\(table) is unchanged. First: " + first.joined(separator: "; ")
                               + ". All in \(rejectedPath)", retryable: false)
         } catch let error as WarehouseError {
@@ -173,7 +173,7 @@ public struct CSVExtractTask: WarehouseTaskKind {
                 let outcome = await encoded
                 try Task.checkCancellation()
                 if let broken = outcome.unterminated {
-                    throw TaskFailure("csv_syntax", "\(broken.file):\(broken.line): a quoted field opened here is never closed, so the rest of "
+                    throw TaskFailure(.csvSyntax, "\(broken.file):\(broken.line): a quoted field opened here is never closed, so the rest of "
                                       + "the file cannot be read; nothing was loaded and \(schema).\(table) is unchanged", retryable: false)
                 }
                 if outcome.rejected.count > maxBadRows { throw TooManyBadRows(outcome: outcome) }

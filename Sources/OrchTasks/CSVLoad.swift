@@ -31,7 +31,7 @@ struct CSVLoad: Sendable {
         var files: [(String, [UInt8])] = []
         for path in paths {
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw TaskFailure("missing_file", "cannot read \(path)", retryable: false)
+                throw TaskFailure(.missingFile, "cannot read \(path)", retryable: false)
             }
             files.append((path, [UInt8](data)))
         }
@@ -44,19 +44,19 @@ struct CSVLoad: Sendable {
                 return false
             }
             if let header, header != names {
-                throw TaskFailure("header", "\(path) has columns \(names.joined(separator: ",")), but \(paths[0]) has \(header.joined(separator: ",")); all files of one load must share a header", retryable: false)
+                throw TaskFailure(.header, "\(path) has columns \(names.joined(separator: ",")), but \(paths[0]) has \(header.joined(separator: ",")); all files of one load must share a header", retryable: false)
             }
             header = header ?? names
         }
         guard let header, !header.isEmpty, !(header.count == 1 && header[0].isEmpty) else {
-            throw TaskFailure("header", "\(paths[0]) is empty: a header line is needed", retryable: false)
+            throw TaskFailure(.header, "\(paths[0]) is empty: a header line is needed", retryable: false)
         }
         let names = header.map(CSVValue.snakeCase)
         if let duplicate = Dictionary(grouping: names, by: { $0 }).first(where: { $0.value.count > 1 })?.key {
-            throw TaskFailure("header", "two header columns both become `\(duplicate)` in \(paths[0])", retryable: false)
+            throw TaskFailure(.header, "two header columns both become `\(duplicate)` in \(paths[0])", retryable: false)
         }
         for name in declared.keys.sorted() where !names.contains(name) {
-            throw TaskFailure("header", "`columns` declares `\(name)`, which is not in the header of \(paths[0]) (\(names.joined(separator: ", ")))",
+            throw TaskFailure(.header, "`columns` declares `\(name)`, which is not in the header of \(paths[0]) (\(names.joined(separator: ", ")))",
                               retryable: false)
         }
         var columns = names.map { declared[$0] ?? CSVColumn(name: $0, type: .text) }

@@ -74,7 +74,7 @@ public struct CommandTask: SingleTaskKind, TaskBody {
     public func run(_ context: TaskContext) async throws -> TaskOutput {
         let fd = open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC)
         guard fd >= 0 else {
-            throw TaskFailure("internal", "cannot open the attempt log \(context.log.path)", retryable: false)
+            throw TaskFailure(.internalError, "cannot open the attempt log \(context.log.path)", retryable: false)
         }
         var process = ChildProcess(executable, arguments)
         process.environment = [
@@ -97,7 +97,7 @@ public struct CommandTask: SingleTaskKind, TaskBody {
             status = result.status
         } catch {
             // The runner has already closed `fd` (closed once spawned) even when the spawn failed.
-            throw TaskFailure("spawn", "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
+            throw TaskFailure(.spawn, "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
         // Exit 0 is done work even if a stop raced it: never run it again on top of itself.
         if case .exited(0) = status { return TaskOutput(summary: "exit 0") }
@@ -107,10 +107,10 @@ public struct CommandTask: SingleTaskKind, TaskBody {
             return TaskOutput(summary: "exit 0")
         case let .exited(code):
             let retryable = retryExitCodes.map { $0.contains(code) } ?? true
-            throw TaskFailure("exit_code", "`\(display)` exited with code \(code)",
+            throw TaskFailure(.exitCode, "`\(display)` exited with code \(code)",
                               retryable: retryable, exitCode: code)
         case let .signaled(signal):
-            throw TaskFailure("signal", "the command was killed by signal \(signal)", retryable: true)
+            throw TaskFailure(.signal, "the command was killed by signal \(signal)", retryable: true)
         }
     }
 }

@@ -138,17 +138,17 @@ public struct HTTPPollTask: WarehouseTaskKind {
         } catch is CancellationError {
             throw CancellationError()
         } catch {
-            throw TaskFailure("http_transport", redact("GET \(url) failed: \(error)"), retryable: true)
+            throw TaskFailure(.httpTransport, redact("GET \(url) failed: \(error)"), retryable: true)
         }
         let status = response.status.code
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: maxResponseBytes)
         } catch is NIOTooManyBytesError {
-            throw TaskFailure("http_too_large", "the response of \(redact(url)) is larger than max_response_bytes (\(maxResponseBytes))",
+            throw TaskFailure(.httpTooLarge, "the response of \(redact(url)) is larger than max_response_bytes (\(maxResponseBytes))",
                               retryable: false)
         } catch {
-            throw TaskFailure("http_transport", redact("reading the response of \(url) failed: \(error)"), retryable: true)
+            throw TaskFailure(.httpTransport, redact("reading the response of \(url) failed: \(error)"), retryable: true)
         }
         let received = Date()
         context.log.write("HTTP \(status), \(body.readableBytes) bytes")
@@ -156,14 +156,14 @@ public struct HTTPPollTask: WarehouseTaskKind {
             let excerpt = redact(String(buffer: body).prefix(300).replacingOccurrences(of: "\n", with: " "))
             let retryAfter = response.headers.first(name: "Retry-After").flatMap { RetryAfter.parse($0, now: received) }
             let retryable = status >= 500 || status == 429 || status == 408
-            throw TaskFailure("http_\(status)", "GET \(redact(url)) answered HTTP \(status): \(excerpt)", retryable: retryable,
+            throw TaskFailure(.http(status: Int(status)), "GET \(redact(url)) answered HTTP \(status): \(excerpt)", retryable: retryable,
                               retryAfter: retryAfter)
         }
         do {
             return (try JSONSerialization.jsonObject(with: Data(buffer: body), options: [.fragmentsAllowed]), received, body.readableBytes)
         } catch {
             let excerpt = redact(String(buffer: body).prefix(120).replacingOccurrences(of: "\n", with: " "))
-            throw TaskFailure("bad_json", "GET \(redact(url)) returned invalid JSON: \(excerpt)", retryable: true)
+            throw TaskFailure(.badJSON, "GET \(redact(url)) returned invalid JSON: \(excerpt)", retryable: true)
         }
     }
 

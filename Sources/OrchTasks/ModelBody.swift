@@ -24,7 +24,7 @@ struct ModelBody: TaskBody {
             compiled = try model.template.render(RenderContext(this: relation, isIncremental: incremental, vars: catalog.vars,
                                                                modelNames: catalog.modelNames, ref: catalog.relationResolver))
         } catch let error as SpecError {
-            throw TaskFailure("compile", error.description, retryable: false)
+            throw TaskFailure(.compile, error.description, retryable: false)
         }
         let sql = Self.trimmed(compiled.sql)
         try? FileManager.default.createDirectory(atPath: context.taskDirectory, withIntermediateDirectories: true)
@@ -139,7 +139,7 @@ struct DataTestBody: TaskBody {
             sql = ModelBody.trimmed(try test.failingRowsSQL(relation: catalog.relationResolver, vars: catalog.vars,
                                                             modelNames: catalog.modelNames))
         } catch let error as SpecError {
-            throw TaskFailure("compile", error.description, retryable: false)
+            throw TaskFailure(.compile, error.description, retryable: false)
         }
         context.log.write("test \(test.name) (\(test.kind.name), severity \(test.severity.rawValue)) on \(test.model)\(test.column.map { ".\($0)" } ?? "")")
         context.log.write(sql)
@@ -172,7 +172,7 @@ struct DataTestBody: TaskBody {
         }
         result.status = .fail
         result.message = what
-        throw TaskFailure("test_failed", "\(test.kind.name) test \(test.name): \(what) (orch tests \(context.runID) --model \(test.model) shows samples and the SQL)",
+        throw TaskFailure(.testFailed, "\(test.kind.name) test \(test.name): \(what) (orch tests \(context.runID) --model \(test.model) shows samples and the SQL)",
                           retryable: false, output: TaskOutput(testResult: result))
     }
 

@@ -91,7 +91,7 @@ public struct SemanticCatalogTask: WarehouseTaskKind {
         }()
         guard problems.isEmpty else {
             for p in problems { context.log.write(p) }
-            throw TaskFailure("catalog", "\(problems.count) catalog definition(s) do not run against the warehouse (\(file)): "
+            throw TaskFailure(.catalog, "\(problems.count) catalog definition(s) do not run against the warehouse (\(file)): "
                               + problems.joined(separator: "; "), retryable: false)
         }
         let metrics = catalog.tables.reduce(0) { $0 + $1.metrics.count }, dimensions = catalog.tables.reduce(0) { $0 + $1.dimensions.count }

@@ -112,7 +112,7 @@ extension KindEnvironment {
 /// What a warehouse task holds when it was built for validation only.
 struct NoWarehouseBody: TaskBody {
     func run(_ context: TaskContext) async throws -> TaskOutput {
-        throw TaskFailure("internal", "no warehouse connection", retryable: false)
+        throw TaskFailure(.internalError, "no warehouse connection", retryable: false)
     }
 }
 

@@ -58,20 +58,20 @@ public struct TrainSegmentsTask: WarehouseTaskKind {
             throw error.taskFailure(doing: "the features query")
         }
         guard columns.count == 5 else {
-            throw TaskFailure("features", "the features query returns \(columns.count) column(s) (\(columns.joined(separator: ", "))); "
+            throw TaskFailure(.features, "the features query returns \(columns.count) column(s) (\(columns.joined(separator: ", "))); "
                               + "it must return the id, then recency_days, frequency, monetary, avg_order_value", retryable: false)
         }
         // Sorted by id: the answer must not depend on the order rows arrive in.
         var entities: [(id: String, features: [Double])] = []
         for row in rows {
             guard let id = row[0], case let values = row.dropFirst().compactMap({ $0.flatMap(Double.init) }).filter(\.isFinite), values.count == 4 else {
-                throw TaskFailure("features", "a features row has an empty or non-numeric value: \(row.map { $0 ?? "NULL" })", retryable: false)
+                throw TaskFailure(.features, "a features row has an empty or non-numeric value: \(row.map { $0 ?? "NULL" })", retryable: false)
             }
             entities.append((id, values))
         }
         entities = SegmentModel.ordered(entities) { $0.id }
         guard entities.count >= 10 else {
-            throw TaskFailure("features", "only \(entities.count) rows to segment; at least 10 are needed", retryable: false)
+            throw TaskFailure(.features, "only \(entities.count) rows to segment; at least 10 are needed", retryable: false)
         }
         let started = ContinuousClock.now
         let model = SegmentModel.train(entities.map(\.features), k: k, configuration: configuration)

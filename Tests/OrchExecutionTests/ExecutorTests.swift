@@ -57,7 +57,7 @@ struct ExecutorTests {
             let body = ClosureBody { context in
                 let n = calls.withLock { $0 += 1; return $0 }
                 context.log.write("try \(n)")
-                if n < 3 { throw TaskFailure("exit_code", "boom \(n)", retryable: true, exitCode: 1) }
+                if n < 3 { throw TaskFailure(.exitCode, "boom \(n)", retryable: true, exitCode: 1) }
                 return TaskOutput(summary: "fine")
             }
             let p = try plan([(GraphNode(id: "flaky"), body, retries(3), nil)])
@@ -97,8 +97,8 @@ struct ExecutorTests {
     @Test("a non-retryable failure is not retried; running out of retries fails")
     func retryBudget() async throws {
         try await withTempDir { dir in
-            let fatal = ClosureBody { _ in throw TaskFailure("http_404", "not found", retryable: false) }
-            let always = ClosureBody { _ in throw TaskFailure("x", "always", retryable: true) }
+            let fatal = ClosureBody { _ in throw TaskFailure(.http(status: 404), "not found", retryable: false) }
+            let always = ClosureBody { _ in throw TaskFailure(.other("x"), "always", retryable: true) }
             let p = try plan([(GraphNode(id: "fatal"), fatal, retries(5), nil), (GraphNode(id: "always"), always, retries(2), nil)])
             let log = EventLog()
             #expect(await Executor().run(p, info: info(dir, p), observers: [log]) == .failed)
@@ -162,7 +162,7 @@ struct ExecutorTests {
     @Test("fail-fast stops other tasks at the first failure")
     func failFast() async throws {
         try await withTempDir { dir in
-            let fail = ClosureBody { _ in throw TaskFailure("x", "bad", retryable: false) }
+            let fail = ClosureBody { _ in throw TaskFailure(.other("x"), "bad", retryable: false) }
             let sleeper = ClosureBody { _ in try await Task.sleep(for: .seconds(30)); return TaskOutput() }
             let p = try plan([
                 (GraphNode(id: "fail"), fail, RetryPolicy(), nil),

@@ -57,4 +57,31 @@ struct AbandonableTests {
         struct Broken: Error, Equatable {}
         await #expect(throws: Broken()) { try await abandonable(limit: .seconds(5)) { () -> Int in throw Broken() } }
     }
+
+    @Test("abandonWhen ends a wait that would never end (a query on a connection found closed), with its error, well before the limit")
+    func abandoned() async throws {
+        struct Gone: Error, Equatable {}
+        final class Flag: Sendable { let raised = Atomic(false) }
+        let closed = Flag()
+        let started = ContinuousClock.now
+        let flipper = Task {
+            try? await Task.sleep(for: .milliseconds(100))
+            closed.raised.store(true, ordering: .relaxed)
+        }
+        defer { flipper.cancel() }
+        await #expect(throws: Gone()) {
+            try await abandonable(limit: .seconds(30), abandonWhen: { closed.raised.load(ordering: .relaxed) ? Gone() : nil },
+                                  checkEvery: .milliseconds(20)) { () -> Int in
+                try? await Task.sleep(for: .seconds(20))
+                return 0
+            }
+        }
+        #expect(ContinuousClock.now - started < .seconds(5))
+        // Not closed: the operation's own result, the check never fires.
+        let value = try await abandonable(abandonWhen: { nil }, checkEvery: .milliseconds(10)) { () -> Int in
+            try await Task.sleep(for: .milliseconds(60))
+            return 5
+        }
+        #expect(value == 5)
+    }
 }

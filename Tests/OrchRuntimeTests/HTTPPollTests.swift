@@ -76,7 +76,7 @@ struct HTTPPollTests {
             #expect(r.status == .succeeded)
             let attempts = r.detail.tasks[0].attempts
             #expect(attempts.last?.status == .succeeded)
-            #expect(attempts.dropLast().allSatisfy { $0.errorClass == "http_503" })
+            #expect(attempts.dropLast().allSatisfy { $0.errorClass == .http(status: 503) })
         }
     }
 
@@ -101,7 +101,7 @@ struct HTTPPollTests {
             let r = try await run(Self.pipeline(retries: 3, path: "/api/v3/nope"), base: base, url: db, select: ["price"])
             #expect(r.status == .failed)
             #expect(r.detail.tasks[0].attempts.count == 1)
-            #expect(r.detail.tasks[0].attempts[0].errorClass == "http_404")
+            #expect(r.detail.tasks[0].attempts[0].errorClass == .http(status: 404))
             #expect(r.detail.tasks[0].attempts[0].error?.contains("HTTP 404") == true)
         }
     }
@@ -117,14 +117,14 @@ struct HTTPPollTests {
             let started = ContinuousClock.now
             let r = try await run(Self.pipeline(retries: 2), base: base, url: db, select: ["price"])
             #expect(r.status == .succeeded)
-            #expect(r.detail.tasks[0].attempts.first?.errorClass == "http_429")
+            #expect(r.detail.tasks[0].attempts.first?.errorClass == .http(status: 429))
             #expect(ContinuousClock.now - started >= .seconds(1), "waited for Retry-After, not the 10ms backoff")
         }
         var malformed = Faults()
         malformed.malformedRate = 1
         try await withStandIn(faults: malformed) { base, _ in
             let r = try await run(Self.pipeline(retries: 1), base: base, url: db, select: ["price"])
-            #expect(r.detail.tasks[0].attempts.map(\.errorClass) == ["bad_json", "bad_json"])
+            #expect(r.detail.tasks[0].attempts.map(\.errorClass) == [.badJSON, .badJSON])
         }
     }
 
@@ -151,7 +151,7 @@ struct HTTPPollTests {
             // Without the key the stand-in answers 401, like NewsAPI: not retried, the status in the error.
             let unauthorized = try await run(Self.pipeline(retries: 3), base: base, url: db, select: ["news"], env: ["TEST_NEWS_KEY": ""])
             #expect(unauthorized.detail.tasks[0].attempts.count == 1)
-            #expect(unauthorized.detail.tasks[0].attempts[0].errorClass == "http_401")
+            #expect(unauthorized.detail.tasks[0].attempts[0].errorClass == .http(status: 401))
         }
     }
 }

@@ -38,7 +38,7 @@ struct RunRepositoryTests {
             try await runs.setTaskState(run: "r-1", token: token, task: "a", state: .running, at: start, message: nil)
             try await runs.startAttempt(run: "r-1", token: token, task: "a", attempt: 1, at: start, logPath: "/l/1")
             let record = AttemptRecord(task: "a", attempt: 1, status: .failed, startedAt: start,
-                                       finishedAt: start.addingTimeInterval(1.5), errorClass: "exit_code", error: "exit 1",
+                                       finishedAt: start.addingTimeInterval(1.5), errorClass: .exitCode, error: "exit 1",
                                        exitCode: 1, logPath: "/l/1", logTail: "line", output: nil)
             try await runs.finishAttempt(run: "r-1", token: token, record)
             try await runs.setTaskState(run: "r-1", token: token, task: "a", state: .failed, at: start.addingTimeInterval(2), message: "exit 1")

@@ -94,7 +94,7 @@ struct CSVExtractTests {
                     _ = try await load(store, dir: dir, yaml: "file: bad/Online_Sales.csv\ntable: raw.sales\n" + Self.salesColumns, attempt: 2)
                     Issue.record("expected the load to fail")
                 } catch let f as TaskFailure {
-                    #expect(f.errorClass == "bad_rows")
+                    #expect(f.errorClass == .badRows)
                     #expect(!f.retryable)
                     #expect(f.message.contains("Online_Sales.csv:\(bad.badRows[0].line): "), "\(f.message)")
                     #expect(f.message.contains("unchanged"))

@@ -57,7 +57,7 @@ struct CommandTaskTests {
     func exitCodes() async throws {
         try await withTemporaryDirectory { dir in
             let any = try makeBody("kind: command\ncommand: exit 3", directory: dir)
-            await #expect(throws: TaskFailure("exit_code", "`exit 3` exited with code 3", retryable: true, exitCode: 3)) {
+            await #expect(throws: TaskFailure(.exitCode, "`exit 3` exited with code 3", retryable: true, exitCode: 3)) {
                 try await any.run(try context(dir))
             }
             let only75 = try makeBody("kind: command\ncommand: exit 3\nretry_exit_codes: [75]", directory: dir)
@@ -79,7 +79,7 @@ struct CommandTaskTests {
                 _ = try await body.run(try context(dir))
                 Issue.record("expected failure")
             } catch let f as TaskFailure {
-                #expect(f.errorClass == "spawn")
+                #expect(f.errorClass == .spawn)
                 #expect(!f.retryable)
             }
         }

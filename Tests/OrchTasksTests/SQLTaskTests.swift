@@ -42,7 +42,7 @@ struct SQLTaskTests {
                 } catch let f as TaskFailure {
                     #expect(f.message.contains("\(dir)/load.sql:4"), "\(f.message)")
                     #expect(f.message.contains("relation \"no_such_table\" does not exist"))
-                    #expect(f.errorClass == "sql_error")
+                    #expect(f.errorClass == .sqlError)
                     #expect(!f.retryable)
                 }
                 let rows = try await store.warehouse.rows("SELECT count(*) FROM pg_tables WHERE tablename = 'kept'")

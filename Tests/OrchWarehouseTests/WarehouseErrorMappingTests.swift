@@ -14,7 +14,7 @@ struct WarehouseErrorMappingTests {
     @Test("a lost connection is retryable and classed `connection`")
     func connection() {
         let failure = Self.error(nil, connection: true).taskFailure(doing: "loading raw.x")
-        #expect(failure.errorClass == "connection")
+        #expect(failure.errorClass == .connection)
         #expect(failure.retryable)
         #expect(failure.message == "loading raw.x: boom")
     }
@@ -22,15 +22,15 @@ struct WarehouseErrorMappingTests {
     @Test("serialization failures and deadlocks are retried, whatever the kind", arguments: [SQLState.serializationFailure, .deadlockDetected])
     func conflicts(state: SQLState) {
         #expect(Self.error(state).taskFailure(doing: nil).retryable)
-        let test = Self.error(state).taskFailure(doing: "test t could not run", statementClass: "test_error")
+        let test = Self.error(state).taskFailure(doing: "test t could not run", statementClass: .testError)
         #expect(test.retryable)
-        #expect(test.errorClass == "test_error")
+        #expect(test.errorClass == .testError)
     }
 
     @Test("any other statement error is the SQL's fault: not retried", arguments: [SQLState.undefinedTable, .invalidTableDefinition, SQLState(rawValue: "22P02")])
     func statement(state: SQLState) {
         let failure = Self.error(state).taskFailure(doing: nil)
-        #expect(failure.errorClass == "sql_error")
+        #expect(failure.errorClass == .sqlError)
         #expect(!failure.retryable)
         #expect(failure.message == "boom (SQLSTATE \(state.rawValue))")
     }
