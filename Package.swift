@@ -141,11 +141,10 @@ let package = Package(
         .target(
             name: "OrchRuntime",
             dependencies: [
-                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchWarehouse", "OrchSampleData", "OrchSchedule",
-                "OrchSemantic",
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchWarehouse", "OrchPostgres", "OrchProcess",
+                "OrchSampleData", "OrchSchedule", "OrchSemantic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -1,12 +1,8 @@
 import Foundation
 import OrchExecution
+import OrchPostgres
+import OrchProcess
 import OrchSpec
-import Subprocess
-#if canImport(System)
-import System
-#else
-import SystemPackage
-#endif
 
 /// Sends `on_failure` alerts after a run did not succeed: a webhook POST of
 /// a JSON summary (with a `text` field a chat tool can show) and/or a
@@ -69,38 +65,30 @@ enum AlertSender {
 
     /// Runs the command with a time limit; nil when it exited 0.
     static func run(_ command: String, text: String, json: String, report: RunReport, attempts: Int, timeout: Duration) async -> String? {
-        var last = "not run"
-        for attempt in 1...max(1, attempts) {
-            var platform = PlatformOptions()
-            platform.createSession = true
-            platform.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: .seconds(1))]
-            let env: [Environment.Key: String?] = ["ORCH_ALERT_TEXT": text, "ORCH_ALERT_JSON": json, "ORCH_RUN_ID": report.run.id,
-                                                   "ORCH_PIPELINE": report.run.pipeline, "ORCH_RUN_STATUS": report.run.status.rawValue]
-            let options = platform
-            let outcome: String? = await withTaskGroup(of: String?.self) { group in
-                group.addTask {
-                    do {
-                        let result = try await Subprocess.run(.path(FilePath("/bin/sh")), arguments: ["-c", command],
-                                                              environment: .inherit.updating(env), platformOptions: options,
-                                                              output: .discarded, error: .string(limit: 4096))
-                        if case .exited(0) = result.terminationStatus { return nil }
-                        return "\(result.terminationStatus) \(result.standardError)".trimmingCharacters(in: .whitespacesAndNewlines)
-                    } catch {
-                        return "\(error)"
-                    }
+        struct Failed: Error { var text: String }
+        var child = ChildProcess("/bin/sh", ["-c", command])
+        child.environment = ["ORCH_ALERT_TEXT": text, "ORCH_ALERT_JSON": json, "ORCH_RUN_ID": report.run.id,
+                             "ORCH_PIPELINE": report.run.pipeline, "ORCH_RUN_STATUS": report.run.status.rawValue]
+        // Its own process group, stopped as a whole when the limit passes.
+        child.killGrace = .seconds(1)
+        let process = child
+        do {
+            try await RetryLoop(firstDelay: .milliseconds(500), maxDelay: .milliseconds(500), factor: 1, attempts: attempts).run {
+                let result: ChildProcess.Result
+                do {
+                    result = try await abandonable(limit: timeout) { try await process.runCapturingOutput(limit: 4096) }
+                } catch is DeadlineExceeded {
+                    throw Failed(text: "timed out after \(DurationText.format(timeout))")
+                } catch {
+                    throw Failed(text: "\(error)")
                 }
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return "timed out after \(DurationText.format(timeout))"
+                guard result.status.succeeded else {
+                    throw Failed(text: "\(result.status) \(result.output)".trimmingCharacters(in: .whitespacesAndNewlines))
                 }
-                let first = await group.next()!
-                group.cancelAll()
-                return first
             }
-            guard let problem = outcome else { return nil }
-            last = problem
-            if attempt < attempts { try? await Task.sleep(for: .milliseconds(500)) }
+            return nil
+        } catch {
+            return (error as? Failed)?.text ?? "\(error)"
         }
-        return last
     }
 }

@@ -25,18 +25,15 @@ extension PipelineRunner {
                            specHash: loaded?.spec.specHash ?? "", host: ProcessInfo.processInfo.hostName,
                            pid: ProcessInfo.processInfo.processIdentifier, directory: directory.path, tasks: [], startedAt: Date())
         let deadline = ContinuousClock.now + environment.databaseOutageLimit
-        var delay = Duration.milliseconds(200)
-        while true {
-            do {
+        do {
+            try await RetryLoop(firstDelay: .milliseconds(200), maxDelay: .seconds(5)).run(retryIf: { error in
+                StoreError.isConnectionProblem(error) && ContinuousClock.now < deadline && stop.reason == nil
+            }) {
                 try await runs.recordNotStarted(info, message: message)
-                break
-            } catch where StoreError.isConnectionProblem(error) && ContinuousClock.now < deadline && stop.reason == nil {
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            } catch {
-                FileHandle.standardError.write(Data("orch: could not record that run \(runID) could not start: \(StoreError.describe(error))\n".utf8))
-                return message
             }
+        } catch {
+            FileHandle.standardError.write(Data("orch: could not record that run \(runID) could not start: \(StoreError.describe(error))\n".utf8))
+            return message
         }
         try? directory.create()
         guard let report = try? await RunReport.build(runID: runID, runs: runs) else { return message }

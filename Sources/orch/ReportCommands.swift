@@ -51,15 +51,6 @@ struct RetryCommand: AsyncParsableCommand {
             runner.concurrency = concurrency
             return try await runner.resume(runID: id, store: store, observers: [reporter], stop: stop)
         }
-        if let lost = outcome.lostOwnership {
-            // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
-            printError("orch: stopped: \(lost)")
-            throw ExitCode(3)
-        }
-        switch outcome.status {
-        case .succeeded: return
-        case .cancelled: throw ExitCode(130)
-        default: throw ExitCode(1)
-        }
+        try outcome.exit()
     }
 }

@@ -51,12 +51,19 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = try await environment.withStore { store in
             try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
         }
-        if let lost = outcome.lostOwnership {
+        try outcome.exit()
+    }
+}
+
+extension PipelineRunner.Outcome {
+    /// The exit code of `orch run` and `orch retry`: 0 only if every task succeeded.
+    func exit() throws {
+        if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
             printError("orch: stopped: \(lost)")
             throw ExitCode(3)
         }
-        switch outcome.status {
+        switch status {
         case .succeeded: return
         case .cancelled: throw ExitCode(130)
         default: throw ExitCode(1)
