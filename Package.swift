@@ -3,6 +3,8 @@ import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
 /// Property-based tests of the pure modules (generators, shrinking, fixed seeds).
@@ -46,10 +48,11 @@ let package = Package(
         .target(
             name: "OrchTasks",
             dependencies: [
-                "OrchSpec", "OrchExecution", "OrchWarehouse", "OrchModels", "OrchSegments", "OrchSemantic", "OrchProcess",
+                "OrchSpec", "OrchExecution", "OrchWarehouse", "OrchPostgres", "OrchModels", "OrchSegments", "OrchSemantic", "OrchProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,9 +145,10 @@ let package = Package(
             name: "OrchRuntime",
             dependencies: [
                 "OrchSpec", "OrchGraph", "OrchExecution", "OrchTasks", "OrchStore", "OrchWarehouse", "OrchPostgres", "OrchProcess",
-                "OrchSampleData", "OrchSchedule", "OrchSemantic",
+                "OrchSchedule", "OrchSemantic",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
@@ -152,8 +156,10 @@ let package = Package(
         .executableTarget(
             name: "orch",
             dependencies: [
-                "OrchRuntime", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchSampleData", "OrchSegments", "OrchTasks", "OrchSchedule",
+                "OrchPostgres", "OrchRuntime", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchWarehouse", "OrchSampleData", "OrchSegments",
+                "OrchTasks", "OrchSchedule",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -161,7 +167,7 @@ let package = Package(
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchStore", "OrchWarehouse", "OrchStandIn",
+            dependencies: ["OrchPostgres", "OrchStore", "OrchWarehouse", "OrchStandIn",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
@@ -169,16 +175,16 @@ let package = Package(
         .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchTasksTests", dependencies: ["OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchStandIn", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchTasksTests", dependencies: ["OrchRandom", "OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchWarehouse", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchProcessTests", dependencies: ["OrchProcess"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchPostgresTests", dependencies: ["OrchPostgres"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchWarehouseTests", dependencies: ["OrchWarehouse", "OrchPostgres", "OrchExecution", "OrchStore", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchWarehouseTests", dependencies: ["OrchWarehouse", "OrchPostgres", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchScheduleTests", dependencies: ["OrchSchedule", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchRuntime", "OrchStore", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

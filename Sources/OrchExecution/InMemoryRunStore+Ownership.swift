@@ -1,5 +1,6 @@
 import Foundation
 import OrchSpec
+import Synchronization
 
 extension InMemoryRunStore {
     /// The sweep, as the Postgres store's `markCrashed` does it: a provably

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 extension InMemoryRunStore {
     public func list(pipeline: String?, limit: Int) async throws -> [StoredRun] {

@@ -1,5 +1,6 @@
 import Foundation
 import OrchSpec
+import Synchronization
 
 extension InMemoryRunStore: TickStore {
     public func claim(schedule: String, logicalTime: Date, status: TickStatus, runID: String?, claimedBy: String) async throws -> TickClaim {

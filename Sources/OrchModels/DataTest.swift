@@ -1,4 +1,5 @@
 import OrchSpec
+import Foundation
 
 /// A data test: SQL that returns the offending rows. Zero rows is a pass.
 public struct DataTest: Sendable {

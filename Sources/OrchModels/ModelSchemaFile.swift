@@ -1,4 +1,5 @@
 import OrchSpec
+import Foundation
 
 /// Reads a models YAML file:
 ///

@@ -1,4 +1,5 @@
 import OrchSpec
+import Foundation
 
 /// The small, strict template language of SQL models (a dbt subset):
 /// `{{ ref('m') }}`, `{{ source('raw', 't') }}`, `{{ this }}`,

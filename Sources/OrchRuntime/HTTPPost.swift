@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import OrchSpec
 
 /// POSTs JSON with a time limit and a few retries; never throws (callers log).

@@ -2,6 +2,7 @@ import Foundation
 import OrchExecution
 import OrchSpec
 import OrchStore
+import OrchPostgres
 
 /// Where orch keeps things and which database it uses, from the environment:
 /// `ORCH_HOME` (default `./runs`) holds run folders and the embedded

@@ -2,6 +2,7 @@ import Foundation
 import OrchExecution
 import OrchStore
 import Synchronization
+import OrchPostgres
 
 /// Keeps a running run honest about who owns it. The heartbeat, every
 /// refused write and the check before each attempt report what the

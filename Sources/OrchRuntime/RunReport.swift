@@ -1,5 +1,6 @@
 import Foundation
 import OrchExecution
+import OrchGraph
 
 /// What on-call needs about a run that did not succeed, in one place: what
 /// failed and why, the log tails and attempts, failed data tests, what was

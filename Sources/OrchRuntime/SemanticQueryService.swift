@@ -3,6 +3,7 @@ import OrchSemantic
 import OrchStore
 import OrchWarehouse
 import OrchTasks
+import OrchPostgres
 
 /// `orch query`: reads the latest catalog version from the warehouse,
 /// resolves a question against it, and runs the SQL.

@@ -1,4 +1,5 @@
 import Foundation
+import OrchRandom
 
 /// A deterministic stand-in for the marketing data set: five CSV files with
 /// the real files' row counts, columns and (heavy-tailed) distributions.

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import OrchPostgres
 
 /// The orch schema's versions. Append only: never edit a migration that has
 /// shipped; add the next one.

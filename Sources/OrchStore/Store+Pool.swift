@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import OrchPostgres
 
 /// The store lends its pool (the warehouse lives on the same server by
 /// default), without this module knowing the warehouse.

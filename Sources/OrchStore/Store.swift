@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import OrchSpec
 import PostgresNIO
+import OrchPostgres
 
 /// orch's state in PostgreSQL: runs, task runs, attempts. Reach it with
 /// `Store.with(url) { store in … }`, which runs the connection pool for the

@@ -1,4 +1,4 @@
-@_exported import OrchPostgres
+import OrchPostgres
 
 /// Errors of orch's own store, worded for the person who has to fix them.
 /// Never contains a password. Postgres' errors themselves are read in

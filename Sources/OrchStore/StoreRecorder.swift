@@ -1,6 +1,7 @@
 import Foundation
 import OrchExecution
 import Synchronization
+import OrchPostgres
 
 /// Writes a run's events to its `RunStore` as they happen. While the database is
 /// unreachable the writes wait and retry with backoff (the tasks keep

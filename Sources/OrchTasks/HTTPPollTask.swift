@@ -5,6 +5,7 @@ import NIOHTTP1
 import OrchExecution
 import OrchSpec
 import OrchWarehouse
+import NIOFoundationCompat
 
 /// `kind: http_poll`: GETs a JSON API and appends the mapped rows to a table,
 /// skipping rows whose `unique_key` is already there (the same article polled

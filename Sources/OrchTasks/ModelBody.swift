@@ -3,6 +3,7 @@ import OrchExecution
 import OrchModels
 import OrchSpec
 import OrchWarehouse
+import OrchPostgres
 
 /// Builds one model: a view, a table (built under a new name and swapped in,
 /// in one transaction), or an incremental table (merged on `unique_key`).

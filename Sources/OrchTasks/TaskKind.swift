@@ -1,7 +1,7 @@
 import Foundation
 import OrchExecution
 import OrchSpec
-@_exported import OrchWarehouse
+import OrchWarehouse
 
 /// What a kind may use when it builds a task: where the pipeline lives, the
 /// warehouse (nil when only validating), and the template renderer.

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchRuntime
 import OrchStore
+import OrchPostgres
 
 struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,7 @@
 import ArgumentParser
 import OrchRuntime
 import OrchGraph
+import OrchSpec
 
 extension GraphFormat: ExpressibleByArgument {}
 

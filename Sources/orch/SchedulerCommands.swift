@@ -7,6 +7,8 @@ import OrchSchedule
 import OrchSpec
 import OrchStore
 import ServiceLifecycle
+import OrchWarehouse
+import UnixSignals
 
 struct SchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

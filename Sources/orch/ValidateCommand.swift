@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchRuntime
 import OrchSpec
+import OrchGraph
 
 struct ValidateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,6 +2,7 @@ import OrchSpec
 import PropertyBased
 import Testing
 @testable import OrchGraph
+import Foundation
 
 /// Random graphs: acyclic ones layer every node after its dependencies;
 /// one edge back makes a cycle, reported as a path that really is one.

@@ -3,6 +3,9 @@ import Testing
 import OrchSampleData
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchRandom
+import OrchPostgres
 
 /// The database stopped with `pg_ctl stop -m immediate` in the middle of the
 /// marketing pipeline and started again a few seconds later, in a loop:

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// An owner killed with `kill -9` on this machine is dead at once: its pid
 /// and process start time are recorded, so nothing waits for its heartbeat

@@ -1,6 +1,13 @@
 import Foundation
 import Testing
 import OrchTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+// On Linux `stat` reaches Swift through Dispatch's C module: MemberImportVisibility wants it named.
+#if canImport(CDispatch)
+import CDispatch
+#endif
 
 /// The embedded cluster uses trust authentication on a Unix socket, so who may
 /// connect is decided by file permissions alone: these tests check them with a

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// The `orch` binary against a real PostgreSQL (the acceptance list of the
 /// engine issue). Each test gets its own database and ORCH_HOME.

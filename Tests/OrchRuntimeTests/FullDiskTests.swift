@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// The run folder on a full filesystem (a 256 KiB tmpfs, filled): the run
 /// must not end `succeeded` with empty logs. Needs root (to mount); skipped

@@ -5,6 +5,8 @@ import OrchExecution
 import OrchStandIn
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// http_poll through the whole runner, against the stand-in on 127.0.0.1
 /// and a real PostgreSQL.

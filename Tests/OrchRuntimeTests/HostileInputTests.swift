@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// Issue 10's reproductions, each through the real `orch` binary against a
 /// real PostgreSQL and, where an API is involved, a hostile HTTP server on

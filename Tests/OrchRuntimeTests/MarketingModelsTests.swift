@@ -4,6 +4,8 @@ import OrchSampleData
 import OrchStore
 import OrchTasks
 import OrchTestSupport
+import OrchPostgres
+import OrchWarehouse
 
 /// The marketing pipeline's models and data tests, end to end through the
 /// `orch` binary, on generated data and a real PostgreSQL.

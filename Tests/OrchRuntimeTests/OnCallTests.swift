@@ -3,6 +3,9 @@ import Testing
 import OrchSampleData
 import OrchStore
 import OrchTestSupport
+import OrchStandIn
+import OrchWarehouse
+import OrchPostgres
 
 /// Reports, retry, crash recovery, alerts, OpenLineage and retention.
 @Suite("on-call", .timeLimit(.minutes(3)))

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// One owner per run: a live run marked crashed (as after a database outage
 /// longer than the heartbeat expiry) and retried must not run twice.

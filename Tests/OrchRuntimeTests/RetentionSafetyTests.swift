@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// What retention must never do, and who may read a run folder.
 @Suite("retention is safe; run folders are private", .timeLimit(.minutes(2)))

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OrchSampleData
 import OrchTestSupport
+import OrchRandom
 
 extension SchedulerTests {
     @Test("two schedulers, one killed -9 mid-tick: no tick runs twice, the survivor fires every later tick, nothing is left running")

@@ -4,6 +4,8 @@ import OrchStore
 import OrchTestSupport
 #if canImport(Glibc)
 import Glibc
+import OrchWarehouse
+import OrchPostgres
 #endif
 
 /// `orch scheduler` processes against a real PostgreSQL.

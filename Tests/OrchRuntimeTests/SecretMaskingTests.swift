@@ -3,6 +3,8 @@ import Testing
 import OrchSpec
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// A secret used by a failing task must appear nowhere orch writes: the
 /// store, the run folder (logs, report.md, openlineage.jsonl, alerts.log),

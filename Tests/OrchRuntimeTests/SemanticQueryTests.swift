@@ -4,6 +4,8 @@ import OrchRuntime
 import OrchSampleData
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// The seed's example questions through `orch query`, each checked against a
 /// hand-written SQL query, after the marketing pipeline and the market feeds ran.

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import OrchStore
 import OrchTestSupport
+import OrchWarehouse
+import OrchPostgres
 
 /// The pipelines in `pipelines/`, run as shipped.
 @Suite("shipped pipelines", .timeLimit(.minutes(2)))

@@ -2,6 +2,7 @@ import OrchSpec
 import PropertyBased
 import Testing
 @testable import OrchSemantic
+import Foundation
 
 /// Questions made of the catalog's words, fillers, numbers (huge ones too)
 /// and punctuation: a query that makes sense, or a `QueryError`; never a crash.

@@ -1,4 +1,5 @@
 import PropertyBased
+import Foundation
 
 /// Generated inputs for the YAML loader and the pipeline parser: random
 /// bytes, YAML-ish token soups, and mutations of a valid pipeline.

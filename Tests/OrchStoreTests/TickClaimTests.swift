@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OrchTestSupport
 import OrchStore
+import OrchExecution
 
 @Suite("Store: schedule tick claims")
 struct TickClaimTests {

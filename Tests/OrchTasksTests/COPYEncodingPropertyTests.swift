@@ -4,6 +4,8 @@ import OrchSampleData
 import OrchStore
 import OrchTestSupport
 @testable import OrchTasks
+import OrchWarehouse
+import OrchRandom
 
 /// Round trip: any text value, encoded for COPY and loaded into PostgreSQL,
 /// selects back as itself (or is rejected as a bad value, for NUL and bytes

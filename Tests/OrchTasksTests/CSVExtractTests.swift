@@ -6,6 +6,7 @@ import OrchSpec
 import OrchStore
 import OrchTestSupport
 @testable import OrchTasks
+import OrchWarehouse
 
 @Suite("csv_extract against a real PostgreSQL")
 struct CSVExtractTests {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import OrchSampleData
 @testable import OrchTasks
+import OrchRandom
 
 /// The CSV reader on generated input: RFC 4180 text written from random
 /// records reads back as the same records; random bytes never crash it.

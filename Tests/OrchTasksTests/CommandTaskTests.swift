@@ -3,6 +3,7 @@ import Testing
 import OrchExecution
 import OrchSpec
 import OrchTestSupport
+import OrchWarehouse
 @testable import OrchTasks
 
 /// Builds a task of `kind` from YAML task fields, as the loader does.

@@ -5,6 +5,7 @@ import OrchSpec
 import OrchStore
 import OrchTestSupport
 @testable import OrchTasks
+import OrchWarehouse
 
 @Suite("sql task kind, against a real PostgreSQL")
 struct SQLTaskTests {

@@ -68,3 +68,4 @@ struct TrainSegmentsTests {
 }
 
 import OrchSpec
+import OrchWarehouse

@@ -1,6 +1,7 @@
 import Foundation
 import OrchStore
 import OrchWarehouse
+import OrchPostgres
 
 /// A real PostgreSQL for tests: one throwaway cluster per test process
 /// (initdb + pg_ctl on a Unix socket in a temp dir, as an unprivileged user

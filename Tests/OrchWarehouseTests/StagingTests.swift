@@ -2,6 +2,7 @@ import Testing
 import OrchPostgres
 import OrchTestSupport
 @testable import OrchWarehouse
+import OrchExecution
 
 /// The one staging and swap, against a real PostgreSQL, through a warehouse
 /// built from a URL (no store).
