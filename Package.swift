@@ -130,7 +130,7 @@ let package = Package(
         .target(
             name: "OrchStandIn",
             dependencies: [
-                "OrchSampleData",
+                "OrchSampleData", "OrchRandom",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

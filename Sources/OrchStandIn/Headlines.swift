@@ -1,4 +1,5 @@
 import OrchSampleData
+import OrchRandom
 
 /// Generated business headlines: plausible, varied, some about bitcoin and crypto.
 enum Headlines {

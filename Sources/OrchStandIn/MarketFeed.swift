@@ -1,5 +1,6 @@
 import Foundation
 import OrchSampleData
+import OrchRandom
 
 /// The stand-in's data: a seeded random walk for the price and a growing
 /// feed of generated business headlines. Shared by all requests.

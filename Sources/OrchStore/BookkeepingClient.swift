@@ -2,6 +2,7 @@ import Logging
 import OrchExecution
 import OrchSpec
 import PostgresNIO
+import OrchPostgres
 
 /// orch's own reads and writes (runs, ticks, tests, lineage), each bounded
 /// by `limit`. PostgresNIO can wait for ever on a connection that closed

@@ -30,7 +30,7 @@ struct Orch: AsyncParsableCommand {
         lineBufferStandardOutput()
         do {
             var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
+            if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {
                 try command.run()
