@@ -132,7 +132,7 @@ public struct Executor: Sendable {
             log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
             var context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
                                       maxAttempts: lastAttempt, logicalTime: info.logicalTime,
-                                      taskDirectory: taskDirectory, log: log, timeout: task.timeout)
+                                      runFolder: info.folder, log: log, timeout: task.timeout)
             context.processStarted = { [attempt] pid in
                 // Read the stamp now: the child is not reaped before its run returns, so it is still there.
                 let leader = ProcessStamp.of(pid: pid)

@@ -7,6 +7,7 @@ import Foundation
 ///     <run>/report.md                      what failed and how to resume
 ///     <run>/database-outage.txt            why the run stopped, when the database went away
 ///     <run>/openlineage.jsonl              the run's OpenLineage events
+///     <run>/alerts.log                     whether the on_failure alert went out
 ///     <run>/<task>/attempt-<n>.log         each attempt's log
 ///     <run>/<task>/compiled.sql            a model's compiled SQL
 ///     <run>/<task>/attempt-<n>-rejected.csv  rows a CSV extract rejected
@@ -25,6 +26,7 @@ public struct RunDirectory: Sendable, Hashable, CustomStringConvertible {
     public var report: String { "\(path)/report.md" }
     public var databaseOutage: String { "\(path)/database-outage.txt" }
     public var openLineage: String { "\(path)/openlineage.jsonl" }
+    public var alerts: String { "\(path)/alerts.log" }
 
     /// The folder of one task's files (its attempts' logs, its compiled SQL, its rejected rows).
     public func taskDirectory(_ task: String) -> String { (path as NSString).appendingPathComponent(task) }

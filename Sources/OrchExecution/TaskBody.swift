@@ -19,8 +19,10 @@ public struct TaskContext: Sendable {
     public var attempt: Int
     public var maxAttempts: Int
     public var logicalTime: Date
+    /// The run's folder: where this attempt's files go (its log, compiled SQL, rejected rows).
+    public var runFolder: RunDirectory
     /// The folder of this task in this run (`runs/<pipeline>/<run>/<task>`).
-    public var taskDirectory: String
+    public var taskDirectory: String { runFolder.taskDirectory(taskID) }
     public var log: AttemptLog
     /// The attempt's time limit, if any, so kinds can pass it on (e.g. `statement_timeout`).
     public var timeout: Duration?
@@ -29,14 +31,14 @@ public struct TaskContext: Sendable {
     public var processStarted: @Sendable (_ pid: Int32) -> Void = { _ in }
 
     public init(runID: String, pipeline: String, taskID: String, attempt: Int, maxAttempts: Int,
-                logicalTime: Date, taskDirectory: String, log: AttemptLog, timeout: Duration?) {
+                logicalTime: Date, runFolder: RunDirectory, log: AttemptLog, timeout: Duration?) {
         self.runID = runID
         self.pipeline = pipeline
         self.taskID = taskID
         self.attempt = attempt
         self.maxAttempts = maxAttempts
         self.logicalTime = logicalTime
-        self.taskDirectory = taskDirectory
+        self.runFolder = runFolder
         self.log = log
         self.timeout = timeout
     }

@@ -46,7 +46,7 @@ enum AlertSender {
         let log = secrets.apply(problems.isEmpty ? "alert sent for run \(report.run.id)" : "alert for run \(report.run.id) failed: " + problems.joined(separator: "; "))
         if !problems.isEmpty { FileHandle.standardError.write(Data("orch: \(log)\n".utf8)) }
         if let dir = report.run.runDirectory {
-            try? "\(Date().ISO8601Format()) \(log)\n".write(toFile: "\(dir)/alerts.log", atomically: true, encoding: .utf8)
+            try? "\(Date().ISO8601Format()) \(log)\n".write(toFile: RunDirectory(dir).alerts, atomically: true, encoding: .utf8)
         }
     }
 

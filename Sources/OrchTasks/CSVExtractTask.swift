@@ -117,7 +117,7 @@ public struct CSVExtractTask: WarehouseTaskKind {
         // A NULL key never conflicts, so such a row would be inserted again on every run: reject it instead.
         for i in load.columns.indices where key.contains(load.columns[i].name) { load.columns[i].required = true }
         context.log.write("columns: " + load.columns.map { "\($0.name) \($0.type.rawValue)" }.joined(separator: ", "))
-        let rejectedPath = "\(context.taskDirectory)/attempt-\(context.attempt)-rejected.csv"
+        let rejectedPath = context.runFolder.rejectedRows(task: context.taskID, attempt: context.attempt)
         let outcome: CSVLoad.Outcome
         do {
             outcome = try await write(load, warehouse: warehouse, timeout: context.timeout)

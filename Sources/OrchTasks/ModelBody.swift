@@ -29,10 +29,11 @@ struct ModelBody: TaskBody {
         }
         let sql = Self.trimmed(compiled.sql)
         try? FileManager.default.createDirectory(atPath: context.taskDirectory, withIntermediateDirectories: true)
-        try? (sql + "\n").write(toFile: "\(context.taskDirectory)/compiled.sql", atomically: true, encoding: .utf8)
+        let compiledPath = context.runFolder.compiledSQL(task: context.taskID)
+        try? (sql + "\n").write(toFile: compiledPath, atomically: true, encoding: .utf8)
         let how = incremental ? "incremental merge" : (model.config.materialized == .incremental ? "incremental, full build"
                                                                                                : model.config.materialized.rawValue)
-        context.log.write("building \(schema).\(name) (\(how)); compiled SQL in \(context.taskDirectory)/compiled.sql")
+        context.log.write("building \(schema).\(name) (\(how)); compiled SQL in \(compiledPath)")
 
         /// Runs `prefix + sql`, mapping an error position back into the model file.
         @Sendable func build(_ session: WarehouseSession, _ prefix: String) async throws {

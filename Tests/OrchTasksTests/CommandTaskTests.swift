@@ -16,7 +16,7 @@ func makeBody(_ yaml: String, directory: String = "/tmp", warehouse: OrchWarehou
 func context(_ dir: String, attempt: Int = 1, timeout: Duration? = nil) throws -> TaskContext {
     let log = try AttemptLog(path: "\(dir)/t/attempt-\(attempt).log")
     return TaskContext(runID: "run1", pipeline: "t", taskID: "t", attempt: attempt, maxAttempts: 3, logicalTime: Date(),
-                       taskDirectory: "\(dir)/t", log: log, timeout: timeout)
+                       runFolder: RunDirectory(dir), log: log, timeout: timeout)
 }
 
 import OrchStore
