@@ -64,7 +64,7 @@ extension InMemoryRunStore {
             guard let runID = run ?? all.max(by: { $0.result.recordedAt < $1.result.recordedAt })?.result.runID else { return (nil, []) }
             let latest = Dictionary(grouping: (s.tests[runID] ?? [:]).values, by: \.result.taskID)
                 .compactMapValues { $0.max { $0.attempt < $1.attempt }?.result }.values
-            let shown = latest.filter { (model == nil || $0.model == model) && !(failedOnly && $0.status == "pass") }
+            let shown = latest.filter { (model == nil || $0.model == model) && !(failedOnly && $0.status == .pass) }
             return (runID, shown.sorted { ($0.model, $0.test) < ($1.model, $1.test) })
         }
     }

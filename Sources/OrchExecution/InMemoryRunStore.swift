@@ -142,9 +142,7 @@ extension InMemoryRunStore: RunStore {
             s.tasks[run]?[r.task]?.outputs[r.attempt] = output.facts.merging(["summary": output.summary ?? ""]) { a, _ in a }
             if let t = output.testResult, s.tests[run]?["\(r.task)#\(r.attempt)"] == nil {
                 s.tests[run, default: [:]]["\(r.task)#\(r.attempt)"] = TestRow(attempt: r.attempt, result: StoredTestResult(
-                    runID: run, taskID: r.task, test: t.test, testType: t.testType, model: t.model, column: t.column,
-                    severity: t.severity, status: t.status.rawValue, failingRows: t.failingRows, sampleRows: t.sampleRows,
-                    sql: t.sql, message: t.message, recordedAt: now))
+                    runID: run, taskID: r.task, result: t, recordedAt: now))
             }
             if r.status == .succeeded {
                 for e in output.lineage where !s.lineage.contains(where: { $0.run == run && $0.task == r.task && $0.source == e.source && $0.target == e.target }) {

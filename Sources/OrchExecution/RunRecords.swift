@@ -109,37 +109,41 @@ public struct StoredRunDetail: Sendable, Hashable, Codable {
     }
 }
 
-/// A stored data-test result, as `orch tests` shows it.
+/// A stored data-test result, as `orch tests` shows it: the result the test
+/// reported, with the run and task it belongs to and when it was recorded.
+/// Its fields read as the result's own (`r.status`); its JSON is one flat object.
+@dynamicMemberLookup
 public struct StoredTestResult: Sendable, Hashable, Codable {
     public var runID: String
     public var taskID: String
-    public var test: String
-    public var testType: String
-    public var model: String
-    public var column: String?
-    public var severity: String
-    public var status: String
-    public var failingRows: Int
-    public var sampleRows: String
-    public var sql: String
-    public var message: String?
+    public var result: TestResult
     public var recordedAt: Date
 
-    public init(runID: String, taskID: String, test: String, testType: String, model: String, column: String?, severity: String,
-                status: String, failingRows: Int, sampleRows: String, sql: String, message: String?, recordedAt: Date) {
+    public init(runID: String, taskID: String, result: TestResult, recordedAt: Date) {
         self.runID = runID
         self.taskID = taskID
-        self.test = test
-        self.testType = testType
-        self.model = model
-        self.column = column
-        self.severity = severity
-        self.status = status
-        self.failingRows = failingRows
-        self.sampleRows = sampleRows
-        self.sql = sql
-        self.message = message
+        self.result = result
         self.recordedAt = recordedAt
+    }
+
+    public subscript<T>(dynamicMember field: KeyPath<TestResult, T>) -> T { result[keyPath: field] }
+
+    private enum CodingKeys: String, CodingKey { case runID, taskID, recordedAt }
+
+    public init(from decoder: any Decoder) throws {
+        result = try TestResult(from: decoder)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        runID = try c.decode(String.self, forKey: .runID)
+        taskID = try c.decode(String.self, forKey: .taskID)
+        recordedAt = try c.decode(Date.self, forKey: .recordedAt)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try result.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(runID, forKey: .runID)
+        try c.encode(taskID, forKey: .taskID)
+        try c.encode(recordedAt, forKey: .recordedAt)
     }
 }
 

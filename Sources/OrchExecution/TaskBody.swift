@@ -73,12 +73,23 @@ public struct LineageEdge: Sendable, Hashable, Codable {
 
 /// The outcome of one data test, as stored and reported.
 public struct TestResult: Sendable, Hashable, Codable {
-    public enum Status: String, Sendable, Hashable, Codable { case pass, fail, warn, error }
+    public enum Status: String, Sendable, Hashable, Codable, CustomStringConvertible {
+        case pass, fail, warn, error
+        /// Stored text this build does not know reads as `error`, never refused.
+        public init(storedText: String) { self = Status(rawValue: storedText) ?? .error }
+        public var description: String { rawValue }
+    }
+    /// `error` fails the task (and blocks what depends on the model); `warn` only reports.
+    public enum Severity: String, Sendable, Hashable, Codable, CustomStringConvertible {
+        case error, warn
+        public init(storedText: String) { self = Severity(rawValue: storedText) ?? .error }
+        public var description: String { rawValue }
+    }
     public var test: String
     public var testType: String
     public var model: String
     public var column: String?
-    public var severity: String
+    public var severity: Severity
     public var status: Status
     public var failingRows: Int
     /// A few offending rows as JSON objects (column → value as text).
@@ -87,7 +98,7 @@ public struct TestResult: Sendable, Hashable, Codable {
     public var sql: String
     public var message: String?
 
-    public init(test: String, testType: String, model: String, column: String?, severity: String, status: Status,
+    public init(test: String, testType: String, model: String, column: String?, severity: Severity, status: Status,
                 failingRows: Int, sampleRows: String, sql: String, message: String? = nil) {
         self.test = test
         self.testType = testType

@@ -7,13 +7,14 @@ public enum TestsView {
         guard !results.isEmpty else { return "run \(runID): no test results match" }
         var lines = ["run \(runID): \(results.count) test(s)"]
         let counts = Dictionary(grouping: results, by: \.status).mapValues(\.count)
-        lines[0] += ": " + ["pass", "warn", "fail", "error"].compactMap { s in counts[s].map { "\($0) \(s)" } }.joined(separator: ", ")
+        lines[0] += ": " + [TestResult.Status.pass, .warn, .fail, .error].compactMap { s in counts[s].map { "\($0) \(s)" } }
+            .joined(separator: ", ")
         let rows = results.map { r -> [String] in
-            [paint(r.status, terminal), r.test, r.model + (r.column.map { ".\($0)" } ?? ""), r.severity, String(r.failingRows)]
+            [paint(r.status, terminal), r.test, r.model + (r.column.map { ".\($0)" } ?? ""), r.severity.rawValue, String(r.failingRows)]
         }
         lines.append("")
         lines.append(Terminal.table(["STATUS", "TEST", "MODEL.COLUMN", "SEVERITY", "FAILING"], rows))
-        for r in results where r.status != "pass" {
+        for r in results where r.status != .pass {
             lines.append("")
             lines.append("\(paint(r.status, terminal)) \(r.test) on \(r.model)\(r.column.map { ".\($0)" } ?? ""): \(r.failingRows) failing row(s)"
                          + (r.message.map { " — \($0)" } ?? ""))
@@ -24,11 +25,11 @@ public enum TestsView {
         return lines.joined(separator: "\n")
     }
 
-    static func paint(_ status: String, _ terminal: Terminal) -> String {
+    static func paint(_ status: TestResult.Status, _ terminal: Terminal) -> String {
         switch status {
-        case "pass": return terminal.paint(status, "32")
-        case "warn": return terminal.paint(status, "33")
-        default: return terminal.paint(status, "31")
+        case .pass: return terminal.paint(status.rawValue, "32")
+        case .warn: return terminal.paint(status.rawValue, "33")
+        case .fail, .error: return terminal.paint(status.rawValue, "31")
         }
     }
 

@@ -95,7 +95,7 @@ public struct RunRepository: RunStore {
             try await c.query("""
             INSERT INTO orch.test_results (run_id, task_id, attempt, test_name, test_type, model, column_name, severity, status,
                                            failing_rows, sample_rows, sql, message)
-            VALUES (\(run), \(r.task), \(r.attempt), \(t.test), \(t.testType), \(t.model), \(t.column), \(t.severity),
+            VALUES (\(run), \(r.task), \(r.attempt), \(t.test), \(t.testType), \(t.model), \(t.column), \(t.severity.rawValue),
                     \(t.status.rawValue), \(t.failingRows), \(t.sampleRows)::jsonb, \(t.sql), \(t.message))
             ON CONFLICT (run_id, task_id, attempt) DO NOTHING
             """, logger: store.logger)

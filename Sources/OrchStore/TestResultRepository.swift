@@ -21,10 +21,10 @@ extension RunRepository {
         var out: [StoredTestResult] = []
         for try await (r, t, name, type, m, c, sev, status, failing, samples, sql, message, at) in rows.decode(
             (String, String, String, String, String, String?, String, String, Int, String, String, String?, Date).self) {
-            if failedOnly && status == "pass" { continue }
-            out.append(StoredTestResult(runID: r, taskID: t, test: name, testType: type, model: m, column: c, severity: sev,
-                                        status: status, failingRows: failing, sampleRows: samples, sql: sql, message: message,
-                                        recordedAt: at))
+            let result = TestResult(test: name, testType: type, model: m, column: c, severity: .init(storedText: sev),
+                                    status: .init(storedText: status), failingRows: failing, sampleRows: samples, sql: sql, message: message)
+            if failedOnly && result.status == .pass { continue }
+            out.append(StoredTestResult(runID: r, taskID: t, result: result, recordedAt: at))
         }
         return (runID, out.sorted { ($0.model, $0.test) < ($1.model, $1.test) })
     }

@@ -146,7 +146,7 @@ struct DataTestBody: TaskBody {
         context.log.write("test \(test.name) (\(test.kind.name), severity \(test.severity.rawValue)) on \(test.model)\(test.column.map { ".\($0)" } ?? "")")
         context.log.write(sql)
         var result = TestResult(test: test.name, testType: test.kind.name, model: test.model, column: test.column,
-                                severity: test.severity.rawValue, status: .pass, failingRows: 0, sampleRows: "[]", sql: sql)
+                                severity: test.severity == .warn ? .warn : .error, status: .pass, failingRows: 0, sampleRows: "[]", sql: sql)
         do {
             let (count, columns, rows) = try await warehouse.withTransaction(timeout: context.timeout) { session in
                 let count = Int(try await session.rows("SELECT count(*) FROM (\n\(sql)\n) AS failing").first?.first.flatMap { $0 } ?? "0") ?? 0

@@ -52,3 +52,21 @@ struct TypedStateTests {
         #expect(!RunStatus.running.isFinal && RunStatus.allCases.filter(\.isFinal).count == 4)
     }
 }
+
+@Suite("a stored test result is the test's result plus where and when")
+struct StoredTestResultTests {
+    @Test("its JSON is one flat object with the result's fields and the run's, as before; it reads back equal")
+    func flatJSON() throws {
+        let result = TestResult(test: "not_null_x_id", testType: "not_null", model: "x", column: "id", severity: .warn, status: .fail,
+                                failingRows: 3, sampleRows: "[]", sql: "SELECT 1", message: nil)
+        let stored = StoredTestResult(runID: "r", taskID: "t", result: result, recordedAt: Date(timeIntervalSince1970: 0))
+        let data = try JSONEncoder().encode(stored)
+        let object = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(Set(object.keys) == ["runID", "taskID", "recordedAt", "test", "testType", "model", "column", "severity", "status",
+                                     "failingRows", "sampleRows", "sql"])
+        #expect(object["status"] as? String == "fail" && object["severity"] as? String == "warn")
+        #expect(try JSONDecoder().decode(StoredTestResult.self, from: data) == stored)
+        #expect(stored.status == .fail && stored.model == "x", "fields read as the result's own")
+        #expect(TestResult.Status(storedText: "odd") == .error && TestResult.Severity(storedText: "odd") == .error)
+    }
+}

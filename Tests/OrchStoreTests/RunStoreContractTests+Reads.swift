@@ -49,7 +49,7 @@ extension RunStoreContractTests {
                 at: Fixture.base.addingTimeInterval(10), output: TaskOutput(lineage: [LineageEdge(source: "raw.x", target: "analytics.y")])))
             for (n, status) in [(1, TestResult.Status.error), (2, .fail)] {
                 try await store.startAttempt(run: "r-1", token: token, task: "test", attempt: n, at: Fixture.base, logPath: "/l")
-                let result = TestResult(test: "not_null_y_id", testType: "not_null", model: "y", column: "id", severity: "error",
+                let result = TestResult(test: "not_null_y_id", testType: "not_null", model: "y", column: "id", severity: .error,
                                         status: status, failingRows: n, sampleRows: "[]", sql: "SELECT 1")
                 try await store.finishAttempt(run: "r-1", token: token, Fixture.attempt("test", n, .failed, errorClass: .testFailed,
                                                                                           output: TaskOutput(testResult: result)))
@@ -59,7 +59,7 @@ extension RunStoreContractTests {
             #expect(try await store.outputs(run: "r-1") == ["load": ["rows_loaded": "10", "summary": "10 rows"], "model": ["summary": ""]])
             let (runID, tests) = try await store.testResults(run: nil, failedOnly: true)
             #expect(runID == "r-1")
-            #expect(tests.map(\.status) == ["fail"] && tests.first?.failingRows == 2, "the latest attempt's result")
+            #expect(tests.map(\.status) == [.fail] && tests.first?.failingRows == 2, "the latest attempt's result")
             #expect(try await store.testResults(run: "r-1", model: "other", failedOnly: false).1.isEmpty)
             let produced = try await store.lastProduced(["raw.x", "analytics.y", "none"])
             #expect(produced["raw.x"]?.run == "r-1" && produced["none"] == nil)
