@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import OrchSpec
 
 /// A `RunStore` and `TickStore` in memory, for tests that need no database
 /// (as Hummingbird's `MemoryPersistDriver`). It keeps the Postgres store's
@@ -132,7 +133,7 @@ extension InMemoryRunStore: RunStore {
             s.updateAttempt(run, r.task, r.attempt) {
                 $0.status = r.status
                 $0.finishedAt = r.finishedAt
-                $0.durationMs = Int(r.finishedAt.timeIntervalSince(r.startedAt) * 1000)
+                $0.durationMs = Int(r.duration.wholeMilliseconds)
                 $0.errorClass = r.errorClass
                 $0.error = r.error
                 $0.exitCode = r.exitCode.map(Int.init)

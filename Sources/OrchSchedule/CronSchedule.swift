@@ -1,4 +1,5 @@
 import Foundation
+import OrchSpec
 
 /// Next fire times of a cron expression in a time zone, with Debian cron's
 /// daylight-saving rules:
@@ -160,9 +161,9 @@ public struct IntervalSchedule: Sendable, Hashable {
 
     /// The interval in milliseconds, nil when under 1 ms or too big to count in.
     var stepMilliseconds: Int64? {
-        let (whole, overflow) = interval.components.seconds.multipliedReportingOverflow(by: 1000)
-        let (ms, overflow2) = whole.addingReportingOverflow(interval.components.attoseconds / 1_000_000_000_000_000)
-        guard !overflow, !overflow2, ms > 0 else { return nil }
+        // The one Duration → ms conversion saturates; a saturated count is "too big".
+        let ms = interval.wholeMilliseconds
+        guard ms > 0, ms != .max else { return nil }
         return ms
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import OrchExecution
 import PostgresNIO
+import OrchSpec
 
 /// Reads and writes runs, task runs and attempts. Every write is one short
 /// statement (or one transaction) so that each transition lands as it happens.
@@ -77,7 +78,7 @@ public struct RunRepository: RunStore {
     public func finishAttempt(run: String, token: String, _ r: AttemptRecord) async throws {
         let output = r.output.map { jsonObject($0.facts.merging(["summary": $0.summary ?? ""]) { a, _ in a }) }
         let exitCode = r.exitCode.map(Int.init)
-        let durationMs = Int(r.finishedAt.timeIntervalSince(r.startedAt) * 1000)
+        let durationMs = Int(r.duration.wholeMilliseconds)
         try await owned(run, token) { c in
             try await c.query("""
             UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),

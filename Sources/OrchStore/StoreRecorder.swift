@@ -2,6 +2,7 @@ import Foundation
 import OrchExecution
 import Synchronization
 import OrchPostgres
+import OrchSpec
 
 /// Writes a run's events to its `RunStore` as they happen. While the database is
 /// unreachable the writes wait and retry with backoff (the tasks keep
@@ -58,34 +59,30 @@ public final class StoreRecorder: RunObserver {
 
     private func write(_ event: RunEvent, _ body: @escaping @Sendable () async throws -> Void) async {
         let started = ContinuousClock.now
-        var delay = Duration.milliseconds(100)
         var warned = false
-        while true {
-            do {
-                // PostgresNIO can wait for ever on a connection that closed under it: never let that hold the run.
-                try await abandonable(limit: Self.writeLimit, stopsOnCancel: false, body)
-                if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
-                return
-            } catch where StoreError.isConnectionProblem(error) && !gaveUp.withLock({ $0 }) {
+        do {
+            try await RetryLoop(firstDelay: .milliseconds(100), maxDelay: .seconds(5)).run(retryIf: { error in
+                guard StoreError.isConnectionProblem(error), !gaveUp.withLock({ $0 }) else { return false }
                 if !warned {
                     warned = true
                     FileHandle.standardError.write(Data("orch: the database is unreachable (\(StoreError.describe(error))); tasks go on, their states will be recorded when it is back\n".utf8))
                 }
                 if ContinuousClock.now - started > outageLimit {
+                    // One more try; after that every write is tried once.
                     gaveUp.withLock { $0 = true }
                     onOutage("the orch database has been unreachable for more than \(outageLimit); stopping the run")
-                    continue
                 }
-                try? await Task.sleep(for: delay)
-                delay = min(delay * 2, .seconds(5))
-            } catch where StoreError.underlying(error) is RunWriteRefused {
-                // Not ours any more: the new owner records the run; this process stops.
-                await onRefused()
-                return
-            } catch {
-                FileHandle.standardError.write(Data("orch: could not record \(event.label) for run \(runID): \(StoreError.describe(error))\n".utf8))
-                return
+                return true
+            }) {
+                // PostgresNIO can wait for ever on a connection that closed under it: never let that hold the run.
+                try await abandonable(limit: Self.writeLimit, stopsOnCancel: false, body)
             }
+            if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
+        } catch where StoreError.underlying(error) is RunWriteRefused {
+            // Not ours any more: the new owner records the run; this process stops.
+            await onRefused()
+        } catch {
+            FileHandle.standardError.write(Data("orch: could not record \(event.label) for run \(runID): \(StoreError.describe(error))\n".utf8))
         }
     }
 }
