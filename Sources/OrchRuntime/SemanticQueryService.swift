@@ -2,7 +2,6 @@ import Foundation
 import OrchSemantic
 import OrchStore
 import OrchWarehouse
-import OrchTasks
 import OrchPostgres
 
 /// `orch query`: reads the latest catalog version from the warehouse,
@@ -24,7 +23,7 @@ public struct SemanticQueryService: Sendable {
         let rows: [[String?]]
         do {
             rows = try await store.warehouse.rows("""
-            SELECT version, catalog::text FROM \(SemanticCatalogTask.versionsTable) ORDER BY version DESC LIMIT 1
+            SELECT version, catalog::text FROM \(SemanticCatalog.versionsTable) ORDER BY version DESC LIMIT 1
             """)
         } catch let error as WarehouseError where error.sqlState == .undefinedTable {
             rows = []

@@ -3,6 +3,9 @@
 /// catalog file; a refresh adds what the live warehouse says (row counts,
 /// freshness, column profiles) and stores the whole thing as JSON.
 public struct SemanticCatalog: Sendable, Hashable, Codable {
+    /// Where the `semantic_catalog` kind stores each validated catalog, and `orch query` reads the latest.
+    public static let versionsTable = "semantic.catalog_versions"
+
     public struct Table: Sendable, Hashable, Codable {
         public var name: String
         /// `schema.table` in the warehouse.

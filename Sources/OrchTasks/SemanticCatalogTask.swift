@@ -14,7 +14,7 @@ import OrchWarehouse
 /// Fields: `path` (the catalog file, relative to the pipeline).
 public struct SemanticCatalogTask: WarehouseTaskKind {
     public static let name = "semantic_catalog"
-    public static let versionsTable = "semantic.catalog_versions"
+    public static let versionsTable = SemanticCatalog.versionsTable
 
     var catalog: SemanticCatalog
     var file: String
