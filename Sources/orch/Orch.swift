@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrchExecution
 import OrchRuntime
 import OrchSpec
 import OrchStore
@@ -18,6 +19,7 @@ struct Orch: AsyncParsableCommand {
         Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or usage, 3 orch could not work \
         (database unreachable, …), 130 cancelled.
         """,
+        version: "orch \(orchVersion)",
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
@@ -28,6 +30,10 @@ struct Orch: AsyncParsableCommand {
         // Progress must reach a pipe or a log file line by line: a run killed
         // early still leaves the line with its run id (needed for `orch retry`).
         lineBufferStandardOutput()
+        if let unknown = unknownSubcommand(in: CommandLine.arguments.dropFirst()) {
+            printError(unknown)
+            Foundation.exit(2)
+        }
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
@@ -49,6 +55,10 @@ struct Orch: AsyncParsableCommand {
         case let e as RunSetupError:
             printError("error: \(e.description)")
             Foundation.exit(2)
+        case let e as RunStoreError:
+            // An unknown or ambiguous run id, a run that cannot be retried: what the user typed, not orch failing.
+            printError("error: \(e.description)")
+            Foundation.exit(2)
         case let e as ExitCode:
             Foundation.exit(e.rawValue)
         default:
@@ -64,6 +74,21 @@ struct Orch: AsyncParsableCommand {
             printError("orch: \(StoreError.describe(error))")
             Foundation.exit(3)
         }
+    }
+}
+
+/// The version `orch --version` prints.
+let orchVersion = "0.11.0"
+
+extension Orch {
+    /// The message for a first argument that names no subcommand (`orch stauts`),
+    /// with the nearest one; nil when it is a subcommand, an option or absent.
+    static func unknownSubcommand(in arguments: ArraySlice<String>) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help" else { return nil }
+        let names = configuration.subcommands.map { $0._commandName }
+        guard !names.contains(first) else { return nil }
+        let hint = KeySuggestion.nearest(to: first, among: names).map { " Did you mean `\($0)`?" } ?? ""
+        return "error: `\(first)` is not an orch command.\(hint) `orch --help` lists them."
     }
 }
 
