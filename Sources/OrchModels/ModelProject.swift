@@ -48,14 +48,16 @@ public struct ModelProject: Sendable {
         var diagnostics: [Diagnostic] = []
         var models: [Model] = []
         var singular: [(String, ModelTemplate)] = []
+        // Models whose file has an error: not reported again where they are named.
+        var unparsed = Set<String>()
         for relative in files where relative.hasSuffix(".sql") {
             let path = "\(directory)/\(relative)"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
                 diagnostics.append(Diagnostic("cannot read \(path)", at: nil)); continue
             }
+            let name = ((relative as NSString).lastPathComponent as NSString).deletingPathExtension
             do {
                 let template = try ModelTemplate(text, file: path)
-                let name = ((relative as NSString).lastPathComponent as NSString).deletingPathExtension
                 if relative.hasPrefix("tests/") {
                     singular.append((name, template))
                 } else {
@@ -63,6 +65,7 @@ public struct ModelProject: Sendable {
                 }
             } catch let e as SpecError {
                 diagnostics += e.diagnostics
+                if !relative.hasPrefix("tests/") { unparsed.insert(name) }
             }
         }
         for (name, group) in Dictionary(grouping: models, by: \.name) where group.count > 1 {
@@ -72,7 +75,8 @@ public struct ModelProject: Sendable {
         var tests: [DataTest] = []
         for relative in files where (relative.hasSuffix(".yml") || relative.hasSuffix(".yaml")) && !relative.hasPrefix("tests/") {
             do {
-                tests += try ModelSchemaFile.read(path: "\(directory)/\(relative)", models: &models, diagnostics: &diagnostics)
+                tests += try ModelSchemaFile.read(path: "\(directory)/\(relative)", models: &models, unparsed: unparsed,
+                                                  diagnostics: &diagnostics)
             } catch let e as SpecError {
                 diagnostics += e.diagnostics
             }
@@ -100,9 +104,9 @@ public struct ModelProject: Sendable {
         }
         let names = Set(models.map(\.name))
         for model in models {
-            for ref in model.template.refs where !names.contains(ref) {
+            for (ref, location) in model.template.refLocations where !names.contains(ref) && !unparsed.contains(ref) {
                 diagnostics.append(Diagnostic("model `\(model.name)` refs `\(ref)`, which is not a model in \(directory)",
-                                              at: model.location, hint: KeySuggestion.nearest(to: ref, among: Array(names)).map { "did you mean `\($0)`?" }))
+                                              at: location, hint: KeySuggestion.nearest(to: ref, among: Array(names)).map { "did you mean `\($0)`?" }))
             }
             if model.config.materialized == .incremental && model.config.uniqueKey.isEmpty {
                 diagnostics.append(Diagnostic("incremental model `\(model.name)` needs a `unique_key`", at: model.location,
@@ -110,7 +114,7 @@ public struct ModelProject: Sendable {
             }
         }
         for test in tests {
-            for ref in test.models where !names.contains(ref) {
+            for ref in test.models where !names.contains(ref) && !unparsed.contains(ref) {
                 diagnostics.append(Diagnostic("test `\(test.name)` refers to `\(ref)`, which is not a model", at: test.location,
                                               hint: KeySuggestion.nearest(to: ref, among: Array(names)).map { "did you mean `\($0)`?" }))
             }

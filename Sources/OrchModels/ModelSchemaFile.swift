@@ -17,7 +17,10 @@ import Foundation
 ///       - expression: "total_amount >= net_sales_amount"
 /// ```
 enum ModelSchemaFile {
-    static func read(path: String, models: inout [Model], diagnostics: inout [Diagnostic]) throws -> [DataTest] {
+    /// `unparsed` names models whose `.sql` has an error already reported:
+    /// their entries are skipped rather than reported a second time as missing.
+    static func read(path: String, models: inout [Model], unparsed: Set<String> = [],
+                     diagnostics: inout [Diagnostic]) throws -> [DataTest] {
         let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
         let root = try YAMLDocument.parse(text, file: path)
         guard var top = MappingReader(root, context: "the models file", diagnostics: &diagnostics) else { return [] }
@@ -33,6 +36,7 @@ enum ModelSchemaFile {
                 guard let name = entry.requiredString("name") else { diagnostics += entry.finish(); continue }
                 entry.context = "model `\(name)`"
                 guard let index = models.firstIndex(where: { $0.name == name }) else {
+                    if unparsed.contains(name) { continue }
                     diagnostics.append(Diagnostic("`\(name)` is described here but there is no \(name).sql", at: item.location,
                                                   hint: KeySuggestion.nearest(to: name, among: models.map(\.name)).map { "did you mean `\($0)`?" }))
                     continue

@@ -41,6 +41,14 @@ public struct ModelTemplate: Sendable {
 
     /// Every model named by `ref`, and every source, in any branch.
     public var refs: [String] { collect { if case let .ref(n, _) = $0 { return n } else { return nil } } }
+    /// Each model named by `ref` with where it is first named: a bad ref is
+    /// reported on its own line, not at the top of the file.
+    public var refLocations: [(name: String, location: SourceLocation)] {
+        var seen = Set<String>()
+        return collectNodes(nodes).compactMap {
+            if case let .ref(n, at) = $0, seen.insert(n).inserted { return (n, at) } else { return nil }
+        }
+    }
     public var sources: [(schema: String, table: String)] {
         var seen = Set<String>()
         return collectNodes(nodes).compactMap {

@@ -18,8 +18,10 @@ public enum PipelineLoader {
     /// builds the graph (missing tasks, cycles).
     /// - Throws: `SpecError` with every problem found, each with file:line:col.
     public static func load(path: String) throws -> LoadedPipeline {
-        let spec = try PipelineParser.load(path: path)
-        var diagnostics: [Diagnostic] = []
+        // Every stage runs even when an earlier one found problems, so that a
+        // bad kind, a bad key inside a kind and a cycle are reported together.
+        let (spec, parseProblems) = try PipelineParser.loadReportingAll(path: path)
+        var diagnostics = parseProblems
         let environment = KindEnvironment(pipelineDirectory: spec.directory, warehouse: nil)
         var nodes: [GraphNode] = []
         var owners: [TaskSpec] = []
@@ -32,20 +34,38 @@ public enum PipelineLoader {
                 }
             } catch let error as SpecError {
                 diagnostics += error.diagnostics
+                // Stands in for the task's nodes so the graph check still sees its edges.
+                nodes.append(GraphNode(id: task.id, after: task.after, reads: task.reads, writes: task.writes,
+                                       tags: task.tags, location: task.location))
+                owners.append(task)
             }
         }
-        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
         // `after: [models]` naming a sql_model task means all of its nodes.
         let groups = Dictionary(grouping: nodes.indices, by: { owners[$0].id })
+        let ids = Set(nodes.map(\.id))
         for i in nodes.indices {
             nodes[i].after = nodes[i].after.flatMap { dep -> [String] in
-                if nodes.contains(where: { $0.id == dep }) { return [dep] }
+                if ids.contains(dep) { return [dep] }
                 return (groups[dep] ?? []).map { nodes[$0].id }
             }
         }
-        let graph = try TaskGraph(nodes: nodes)
-        var tasks: [Int: TaskSpec] = [:]
-        for (i, owner) in owners.enumerated() { tasks[i] = owner }
-        return LoadedPipeline(spec: spec, graph: graph, tasks: tasks)
+        if diagnostics.isEmpty {
+            let graph = try TaskGraph(nodes: nodes)
+            var tasks: [Int: TaskSpec] = [:]
+            for (i, owner) in owners.enumerated() { tasks[i] = owner }
+            return LoadedPipeline(spec: spec, graph: graph, tasks: tasks)
+        }
+        // With problems already found, the graph is checked only for what the
+        // parser cannot see (cycles through several tasks, clashing model
+        // names); what it already reported (missing or self `after:`,
+        // duplicate ids) is left out rather than said twice.
+        var seen = Set<String>()
+        let checkable = nodes.filter { seen.insert($0.id).inserted }.map { node -> GraphNode in
+            var node = node
+            node.after = node.after.filter { $0 != node.id && ids.contains($0) }
+            return node
+        }
+        do { _ = try TaskGraph(nodes: checkable) } catch let error as SpecError { diagnostics += error.diagnostics }
+        throw SpecError(diagnostics)
     }
 }

@@ -10,6 +10,16 @@ public enum PipelineParser {
 
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws -> PipelineSpec {
+        let (spec, diagnostics) = try loadReportingAll(path: path)
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return spec
+    }
+
+    /// Reads the file at `path` as far as it can: the tasks that parsed, and
+    /// every problem found, so that a caller checking further (kinds, the
+    /// graph) reports all problems at once rather than in stages.
+    /// - Throws: `SpecError` only when nothing can be read (no file, bad YAML).
+    public static func loadReportingAll(path: String) throws -> (PipelineSpec, [Diagnostic]) {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
@@ -18,11 +28,18 @@ public enum PipelineParser {
                                        at: SourceLocation(file: path, line: 1, column: 1),
                                        hint: "check the path; pipelines usually live under pipelines/"))
         }
-        return try parse(text, file: path)
+        return try parseReportingAll(text, file: path)
     }
 
     /// Parses pipeline YAML `text`; `file` names it in locations and anchors relative paths.
     public static func parse(_ text: String, file: String) throws -> PipelineSpec {
+        let (spec, diagnostics) = try parseReportingAll(text, file: file)
+        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
+        return spec
+    }
+
+    /// `parse`, returning what parsed with every problem found (see `loadReportingAll`).
+    public static func parseReportingAll(_ text: String, file: String) throws -> (PipelineSpec, [Diagnostic]) {
         let root = try YAMLDocument.parse(text, file: file)
         var diagnostics: [Diagnostic] = []
         guard var top = MappingReader(root, context: "the pipeline", diagnostics: &diagnostics) else {
@@ -63,12 +80,12 @@ public enum PipelineParser {
         }
         diagnostics += top.finish()
         diagnostics += checkReferences(tasks: tasks, params: Set(params.map(\.name)))
-        if !diagnostics.isEmpty { throw SpecError(diagnostics) }
 
         let directory = (file as NSString).deletingLastPathComponent
-        return PipelineSpec(name: name, description: description, params: params, defaults: defaults,
+        let spec = PipelineSpec(name: name, description: description, params: params, defaults: defaults,
                             tasks: tasks, file: file, directory: directory.isEmpty ? "." : directory,
                             specHash: StableHash.hex(root.plain.canonical), onFailure: onFailure)
+        return (spec, diagnostics)
     }
 
     /// More retries than anyone means; the cap keeps `retries + 1` attempts from overflowing.
