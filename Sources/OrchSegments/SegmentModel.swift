@@ -28,6 +28,12 @@ public struct SegmentModel: Sendable {
         return out
     }
 
+    /// Each segment name once, in the stable id order (Champions first,
+    /// `Other Customers N` last): every segment, whatever k.
+    public var orderedNames: [String] {
+        Set(names).sorted { (SegmentNaming.id(of: $0), $0) < (SegmentNaming.id(of: $1), $1) }
+    }
+
     /// Standardises `features`, runs k-means (or picks k by silhouette when `k` is nil) and names the clusters.
     public static func train(_ features: [[Double]], k: Int?, configuration: KMeans.Configuration) -> SegmentModel {
         let scaler = Standardizer(fitting: features)

@@ -37,8 +37,8 @@ public struct TrainSegmentsTask: WarehouseTaskKind {
         var configuration = KMeans.Configuration()
         var k: Int? = 5
         if let text = options.string("k") {
-            if text == "auto" { k = nil } else if let n = Int(text), (2...20).contains(n) { k = n } else {
-                options.report("`k` must be a number from 2 to 20 or `auto`, found `\(text)`", at: options.raw("k")!.location)
+            if let count = SegmentCount(text) { k = count.k } else {
+                options.report("`k` must be \(SegmentCount.expected), found `\(text)`", at: options.raw("k")!.location)
             }
         }
         if let n = options.int("n_init", min: 1) { configuration.restarts = n }

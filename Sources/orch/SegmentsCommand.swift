@@ -8,6 +8,10 @@ import OrchTasks
 /// `orch segments FEATURES.csv`: the train_segments model on a CSV of
 /// features (id, recency_days, frequency, monetary, avg_order_value), for
 /// trying settings offline and for the benchmark against scikit-learn.
+extension SegmentCount: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
 struct SegmentsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "segments",
@@ -17,13 +21,12 @@ struct SegmentsCommand: AsyncParsableCommand {
     @Argument(help: "CSV with a header: id, recency_days, frequency, monetary, avg_order_value.")
     var file: String
 
-    @Option(help: "Number of segments.") var k = 5
+    @Option(help: "Number of segments: \(SegmentCount.expected) (as `k:` in YAML).") var k = SegmentCount.fixed(5)
     @Option(help: "Restarts (k-means++ seedings).") var nInit = 10
     @Option(help: "Random seed.") var seed: UInt64 = 42
     @Flag(help: "Print JSON.") var json = false
 
     func validate() throws {
-        guard (1...20).contains(k) else { throw ValidationError("--k must be between 1 and 20, found \(k)") }
         guard (1...1000).contains(nInit) else { throw ValidationError("--n-init must be between 1 and 1000, found \(nInit)") }
     }
 
@@ -43,17 +46,17 @@ struct SegmentsCommand: AsyncParsableCommand {
         var configuration = KMeans.Configuration()
         configuration.restarts = nInit
         configuration.seed = seed
-        let model = SegmentModel.train(rows.map(\.1), k: k, configuration: configuration)
+        let model = SegmentModel.train(rows.map(\.1), k: k.k, configuration: configuration)
         let sizes = model.sizesByName
         func ms(_ d: Duration) -> Double { d.seconds * 1000 }
         if json {
-            let object: [String: Any] = ["rows": rows.count, "k": k, "n_init": nInit, "inertia": model.inertia, "silhouette": model.silhouette,
+            let object: [String: Any] = ["rows": rows.count, "k": model.k, "n_init": nInit, "inertia": model.inertia, "silhouette": model.silhouette,
                                          "kmeans_ms": ms(model.fitTime), "silhouette_ms": ms(model.silhouetteTime), "sizes": sizes]
             print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
         } else {
-            print("\(rows.count) rows, k=\(k), \(nInit) restarts: inertia \(String(format: "%.4f", model.inertia)), silhouette \(String(format: "%.4f", model.silhouette))")
+            print("\(rows.count) rows, k=\(model.k)\(k == .auto ? " (auto)" : ""), \(nInit) restarts: inertia \(String(format: "%.4f", model.inertia)), silhouette \(String(format: "%.4f", model.silhouette))")
             print("k-means \(String(format: "%.1f", ms(model.fitTime))) ms, silhouette \(String(format: "%.1f", ms(model.silhouetteTime))) ms")
-            for name in SegmentNaming.names where sizes[name] != nil { print("  \(name): \(sizes[name]!)") }
+            for name in model.orderedNames { print("  \(name): \(sizes[name] ?? 0)") }
         }
     }
 }
