@@ -35,7 +35,8 @@ struct Orch: AsyncParsableCommand {
             Foundation.exit(2)
         }
         do {
-            var command = try parseAsRoot()
+            // The async parse, so that shell completion can ask the store (Complete.runIDs).
+            var command = try await asyncParseAsRoot()
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -10,7 +10,7 @@ struct ReportCommand: AsyncParsableCommand {
         abstract: "What failed in a run, why, what it blocked, what changed, and how to resume (default: the latest failed run)."
     )
 
-    @Argument(help: "A run id or a unique prefix.") var run: String?
+    @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs()) var run: String?
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
@@ -35,7 +35,7 @@ struct RetryCommand: AsyncParsableCommand {
         abstract: "Resume a failed, cancelled or crashed run: same id, logical time and params; only what did not succeed runs again."
     )
 
-    @Argument(help: "A run id or a unique prefix.") var run: String
+    @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs()) var run: String
     @Option(help: "How many tasks may run at once.") var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
 
     func run() async throws {
