@@ -123,3 +123,16 @@ extension InMemoryRunStore {
         }
     }
 }
+
+extension InMemoryRunStore {
+    public func knownNames(_ kind: KnownNameKind) async throws -> [String] {
+        state.withLock { s in
+            let names: [String] = switch kind {
+            case .pipeline: s.runs.values.map(\.run.pipeline)
+            case .testedModel: s.tests.values.flatMap(\.values).map(\.result.model)
+            case .dataset: s.lineage.flatMap { [$0.source, $0.target] }
+            }
+            return Set(names).sorted()
+        }
+    }
+}

@@ -61,6 +61,8 @@ public protocol RunStore: Sendable {
     func lineage(of dataset: String, upstream: Bool, depth: Int) async throws -> LineageNode
     /// Deletes runs that finished before `before` (see `RunStatusTransition.prunable`), in batches.
     func prune(before: Date, keepFailed: Bool, dryRun: Bool, batchSize: Int) async throws -> PruneResult
+    /// Every name of `kind` the store holds, for a did-you-mean when a name given matches nothing.
+    func knownNames(_ kind: KnownNameKind) async throws -> [String]
 }
 
 /// The run and time of a dataset's latest production.

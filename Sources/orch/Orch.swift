@@ -56,6 +56,9 @@ struct Orch: AsyncParsableCommand {
         case let e as RunSetupError:
             printError("error: \(e.description)")
             Foundation.exit(2)
+        case let e as UnknownNameError:
+            printError("error: \(e.description)")
+            Foundation.exit(2)
         case let e as RunStoreError:
             // An unknown or ambiguous run id, a run that cannot be retried: what the user typed, not orch failing.
             printError("error: \(e.description)")

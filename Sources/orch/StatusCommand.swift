@@ -34,6 +34,8 @@ struct StatusCommand: AsyncParsableCommand {
                 return json ? try StatusView.json(detail) : StatusView.detail(detail, terminal: .detect())
             }
             let runs = try await store.runs.list(pipeline: pipeline, limit: limit)
+            // A pipeline with no runs is most often a typo: say so, with the nearest name.
+            if let pipeline, runs.isEmpty { _ = try await store.runs.knownName(pipeline, .pipeline) }
             return json ? try StatusView.json(runs) : StatusView.runs(runs, terminal: .detect())
         }
         print(text)

@@ -28,6 +28,7 @@ struct TestsCommand: AsyncParsableCommand {
             var id: String?
             if let run { id = try await store.runs.resolve(run) }
             let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
+            if let model, results.isEmpty { _ = try await store.runs.knownName(model, .testedModel) }
             if json { return try StatusView.json(results) }
             guard let runID else { return "no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task" }
             return TestsView.render(runID: runID, results, terminal: .detect())
@@ -61,7 +62,8 @@ struct LineageCommand: AsyncParsableCommand {
     func run() async throws {
         let (dataset, down, json) = (self.dataset, self.downstream, self.json)
         let tree = try await OrchEnvironment().withStore { store in
-            try await store.runs.lineage(of: dataset, upstream: !down)
+            // `fct_sales` is `analytics.fct_sales` when that is the one recorded dataset of that name.
+            try await store.runs.lineage(of: store.runs.knownName(dataset, .dataset), upstream: !down)
         }
         print(json ? try StatusView.json(tree) : TestsView.lineage(tree, upstream: !down))
     }

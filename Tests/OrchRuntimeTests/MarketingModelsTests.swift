@@ -56,6 +56,14 @@ struct MarketingModelsTests {
             #expect(compiled.count == 10, "the compiled SQL of every model is kept")
             let lineage = try await env.orch(["lineage", "analytics.fct_sales"]).stdout
             #expect(lineage.contains("staging.stg_online_sales") && lineage.contains("raw.online_sales") && lineage.contains("Online_Sales.csv"))
+            // Names as people type them: the table without its schema, and typos answered with the nearest name.
+            #expect(try await env.orch(["lineage", "fct_sales"]).stdout == lineage)
+            for (args, suggestion) in [(["lineage", "fct_sale"], "analytics.fct_sales"), (["tests", "--model", "fct_sale"], "fct_sales"),
+                                       (["status", "--pipeline", "marketin"], "marketing")] {
+                let r = try await env.orch(args)
+                #expect(r.status == 2, "\(args): \(r.stdout)\(r.stderr)")
+                #expect(r.stderr.contains("did you mean `\(suggestion)`?"), "\(args): \(r.stderr)")
+            }
         }
     }
 

@@ -72,6 +72,22 @@ extension RunStoreContractTests {
             #expect(try await store.lastSuccess(pipeline: "demo", before: Fixture.base.addingTimeInterval(1))?.id == "r-1")
             #expect(try await store.lastSuccess(pipeline: "demo", before: Fixture.base) == nil)
             #expect(try await store.latestUnsuccessful() == nil)
+
+            // The names read commands check a typo against.
+            #expect(try await store.knownNames(.pipeline) == ["demo"])
+            #expect(try await store.knownNames(.testedModel) == ["y"])
+            #expect(try await store.knownNames(.dataset) == ["analytics.y", "file:x.csv", "raw.x"])
+            #expect(try await store.knownName("y", .dataset) == "analytics.y", "a table without its schema, when one matches")
+            #expect(try await store.knownName("demo", .pipeline) == "demo")
+            await #expect(throws: UnknownNameError(kind: .pipeline, name: "dem", suggestion: "demo")) {
+                try await store.knownName("dem", .pipeline)
+            }
+            await #expect(throws: UnknownNameError(kind: .dataset, name: "x_", suggestion: "raw.x")) {
+                try await store.knownName("x_", .dataset)
+            }
+            await #expect(throws: UnknownNameError(kind: .testedModel, name: "zzzzzz", suggestion: nil)) {
+                try await store.knownName("zzzzzz", .testedModel)
+            }
         }
     }
 
