@@ -123,7 +123,7 @@ func unique(_ items: [String]) -> [String] {
 
 /// The kinds orch knows, by name.
 public enum KindRegistry {
-    public static let kinds: [any TaskKind.Type] = [CommandTask.self, SQLTask.self, CSVExtractTask.self, HTTPPollTask.self,
+    public static let kinds: [any TaskKind.Type] = [EmptyTask.self, CommandTask.self, SQLTask.self, CSVExtractTask.self, HTTPPollTask.self,
                                                    SQLModelTask.self, TrainSegmentsTask.self, SemanticCatalogTask.self]
 
     public static var names: [String] { kinds.map { $0.name } }
