@@ -1,32 +1,30 @@
 import OrchSpec
 
 /// Delivers events to observers in order, off the executor's path: emitting
-/// is a non-blocking append, and each observer has its own queue and
-/// consumer. So a slow or stalled store write (a database outage) never
-/// delays starting a task or the console's progress lines, and a cancelled
-/// task can still have its final state recorded.
+/// is a non-blocking append, and each observer has its own backlog and
+/// consumer, which takes whatever has queued up as one batch. So a slow or
+/// stalled store write (a database outage) never delays starting a task or
+/// the console's progress lines, and a cancelled task can still have its
+/// final state recorded.
 public struct EventJournal: Sendable {
-    private let queues: [(stream: AsyncStream<RunEvent>, continuation: AsyncStream<RunEvent>.Continuation, observer: any RunObserver)]
+    private let queues: [(backlog: EventBacklog, observer: any RunObserver)]
     /// Applied to every event before any observer sees it: one place, so no
     /// sink (store, console, report, alert, lineage) can leak a secret.
     private let secrets: SecretMask
 
     public init(observers: [any RunObserver], secrets: SecretMask = .none) {
         self.secrets = secrets
-        queues = observers.map { observer in
-            let (stream, continuation) = AsyncStream.makeStream(of: RunEvent.self, bufferingPolicy: .unbounded)
-            return (stream, continuation, observer)
-        }
+        queues = observers.map { (EventBacklog(), $0) }
     }
 
     public func emit(_ event: RunEvent) {
         let event = secrets.isEmpty ? event : event.masked(by: secrets)
-        for queue in queues { queue.continuation.yield(event) }
+        for queue in queues { queue.backlog.append(event) }
     }
 
     /// No more events; `deliver` returns once every backlog is delivered.
     public func finish() {
-        for queue in queues { queue.continuation.finish() }
+        for queue in queues { queue.backlog.finish() }
     }
 
     /// Runs until `finish()` and every event before it is delivered to every observer.
@@ -34,7 +32,7 @@ public struct EventJournal: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for queue in queues {
                 group.addTask {
-                    for await event in queue.stream { await queue.observer.observe(event) }
+                    while let batch = await queue.backlog.next() { await queue.observer.observe(batch: batch) }
                 }
             }
         }

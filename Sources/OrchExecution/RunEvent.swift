@@ -107,7 +107,7 @@ public struct AttemptRecord: Sendable, Hashable {
 }
 
 /// Everything that happens in a run, in order. Observers (the store, the
-/// console) receive these one at a time from the journal.
+/// console) receive these in order from the journal.
 public enum RunEvent: Sendable, Hashable {
     case runStarted(RunInfo)
     case taskStateChanged(task: String, state: TaskState, at: Date, message: String?)
@@ -123,4 +123,14 @@ public enum RunEvent: Sendable, Hashable {
 /// failing observer logs and carries on, it never stops a run.
 public protocol RunObserver: Sendable {
     func observe(_ event: RunEvent) async
+    /// Events that queued up while the observer was busy, in order. An
+    /// observer that can take them together (the store: one transaction)
+    /// implements this; by default each is observed in turn.
+    func observe(batch: [RunEvent]) async
+}
+
+extension RunObserver {
+    public func observe(batch: [RunEvent]) async {
+        for event in batch { await observe(event) }
+    }
 }

@@ -20,6 +20,9 @@ public protocol RunStore: Sendable {
     func finishAttempt(run: String, token: String, _ record: AttemptRecord) async throws
     /// The run's end; the owner lets go of it.
     func finish(run: String, token: String, status: RunStatus, at: Date, message: String?) async throws
+    /// A run's events in order, as one write where the store can (one
+    /// transaction: the recorder's group commit); see `RunStore+Events`.
+    func record(_ events: [RunEvent], run: String, token: String) async throws
     /// A run that could not start: failed, with the reason, no tasks and no owner. Writing it again changes nothing.
     func recordNotStarted(_ info: RunInfo, message: String) async throws
 

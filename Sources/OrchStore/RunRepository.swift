@@ -42,87 +42,33 @@ public struct RunRepository: RunStore {
 
     public func setTaskState(run: String, token: String, task: String, state: TaskState, at: Date, message: String?) async throws {
         try await owned(run, token) { c in
-            try await c.query("""
-            UPDATE orch.task_runs SET state = \(state.rawValue), message = \(message),
-                started_at = CASE WHEN \(state == .running) THEN coalesce(started_at, \(at)) ELSE started_at END,
-                finished_at = CASE WHEN state = \(TaskState.succeeded.rawValue) AND \(state == .succeeded) THEN finished_at
-                                   WHEN \(state.isFinal) THEN \(at) ELSE NULL END
-            WHERE run_id = \(run) AND task_id = \(task)
-            """, logger: store.logger)
+            try await writeTaskState(on: c, run: run, task: task, state: state, at: at, message: message)
         }
     }
 
     public func startAttempt(run: String, token: String, task: String, attempt: Int, at: Date, logPath: String) async throws {
         try await owned(run, token) { c in
-            try await c.query("""
-            INSERT INTO orch.attempts (run_id, task_id, attempt, status, started_at, log_path)
-            VALUES (\(run), \(task), \(attempt), \(AttemptStatus.running.rawValue), \(at), \(logPath))
-            ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = excluded.status, started_at = excluded.started_at
-            """, logger: store.logger)
-            try await c.query("UPDATE orch.task_runs SET attempts = greatest(attempts, \(attempt)) WHERE run_id = \(run) AND task_id = \(task)",
-                              logger: store.logger)
+            try await writeAttemptStart(on: c, run: run, task: task, attempt: attempt, at: at, logPath: logPath)
         }
     }
 
     /// Where a command attempt's process group is, so `orch retry` can stop what is left of it.
     public func recordProcess(run: String, token: String, task: String, attempt: Int, processGroup: Int32, leader: ProcessStamp?) async throws {
         try await owned(run, token) { c in
-            try await c.query("""
-            UPDATE orch.attempts SET process_group = \(Int(processGroup)), process_stamp = \(leader?.description)
-            WHERE run_id = \(run) AND task_id = \(task) AND attempt = \(attempt)
-            """, logger: store.logger)
+            try await writeProcess(on: c, run: run, task: task, attempt: attempt, processGroup: processGroup, leader: leader)
         }
     }
 
     /// Records the end of an attempt with its data test result and, for a success, its lineage edges.
     public func finishAttempt(run: String, token: String, _ r: AttemptRecord) async throws {
-        let output = r.output.map { jsonObject($0.facts.merging(["summary": $0.summary ?? ""]) { a, _ in a }) }
-        let exitCode = r.exitCode.map(Int.init)
-        let durationMs = Int(r.duration.wholeMilliseconds)
-        try await owned(run, token) { c in
-            try await c.query("""
-            UPDATE orch.attempts SET status = \(r.status.rawValue), finished_at = \(r.finishedAt), duration_ms = \(durationMs),
-                error_class = \(r.errorClass?.rawValue), error = \(r.error), exit_code = \(exitCode), log_tail = \(r.logTail),
-                output = \(output)::jsonb
-            WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
-            """, logger: store.logger)
-            try await recordOutputs(run: run, r, on: c)
-        }
-    }
-
-    private func recordOutputs(run: String, _ r: AttemptRecord, on c: PostgresConnection) async throws {
-        guard let output = r.output else { return }
-        if let t = output.testResult {
-            try await c.query("""
-            INSERT INTO orch.test_results (run_id, task_id, attempt, test_name, test_type, model, column_name, severity, status,
-                                           failing_rows, sample_rows, sql, message)
-            VALUES (\(run), \(r.task), \(r.attempt), \(t.test), \(t.testType), \(t.model), \(t.column), \(t.severity.rawValue),
-                    \(t.status.rawValue), \(t.failingRows), \(t.sampleRows)::jsonb, \(t.sql), \(t.message))
-            ON CONFLICT (run_id, task_id, attempt) DO NOTHING
-            """, logger: store.logger)
-        }
-        if r.status == .succeeded, !output.lineage.isEmpty {
-            try await c.query("""
-            INSERT INTO orch.lineage (run_id, task_id, source, target, produced_at)
-            SELECT \(run), \(r.task), e.source, e.target, \(r.finishedAt)
-            FROM unnest(\(output.lineage.map(\.source))::text[], \(output.lineage.map(\.target))::text[]) AS e(source, target)
-            ON CONFLICT DO NOTHING
-            """, logger: store.logger)
-        }
+        try await owned(run, token) { c in try await writeAttemptEnd(on: c, run: run, r) }
     }
 
     /// The run's end; the owner lets go of it (a finished run has no owner to wait for).
     public func finish(run: String, token: String, status: RunStatus, at: Date, message: String?) async throws {
-        // Only a status the owner may end its run in; the row must be in one it may end it from.
-        guard RunStatusTransition.finish.to.contains(status) else { throw RunWriteRefused(run: run) }
-        let rows = try await client.query("""
-        UPDATE orch.runs SET status = \(status.rawValue), finished_at = \(at), message = \(message), owner_token = NULL
-        WHERE id = \(run) AND owner_token = \(token) AND status IN \(unescaped: RunStatus.sqlList(RunStatusTransition.finish.from))
-        RETURNING 1
-        """, logger: store.logger)
-        var written = false
-        for try await _ in rows { written = true }
-        guard written else { throw RunWriteRefused(run: run) }
+        try await client.withConnection { c in
+            try await writeRunEnd(on: c, run: run, token: token, status: status, at: at, message: message)
+        }
     }
 
     /// Records a run that could not start (a scheduled tick whose pipeline

@@ -32,32 +32,50 @@ public final class StoreRecorder: RunObserver {
     }
 
     public func observe(_ event: RunEvent) async {
-        let (repository, runID, token) = (self.repository, self.runID, self.token)
-        await write(event) {
-            switch event {
-            case let .runStarted(info):
-                try await repository.start(info)
-            case let .taskStateChanged(task, state, at, message):
-                try await repository.setTaskState(run: runID, token: token, task: task, state: state, at: at, message: message)
-            case let .attemptStarted(task, attempt, at, logPath):
-                try await repository.startAttempt(run: runID, token: token, task: task, attempt: attempt, at: at, logPath: logPath)
-            case let .attemptProcessStarted(task, attempt, group, leader):
-                try await repository.recordProcess(run: runID, token: token, task: task, attempt: attempt,
-                                                   processGroup: group, leader: leader)
-            case let .attemptFinished(record):
-                try await repository.finishAttempt(run: runID, token: token, record)
-            case .retryScheduled:
-                break
-            case let .runFinished(status, at, message):
-                try await repository.finish(run: runID, token: token, status: status, at: at, message: message)
+        await observe(batch: [event])
+    }
+
+    /// The events that queued up while the last write was in flight, in one
+    /// transaction: the store commits as often as it keeps up (group
+    /// commit). A batch the store rejects for a reason other than a lost
+    /// connection or a lost run is written again event by event, so one bad
+    /// write costs only itself.
+    public func observe(batch: [RunEvent]) async {
+        // A backlog from an outage is written in bounded transactions.
+        guard batch.count <= Self.batchLimit else {
+            for start in stride(from: 0, to: batch.count, by: Self.batchLimit) {
+                await observe(batch: Array(batch[start..<min(start + Self.batchLimit, batch.count)]))
             }
+            return
+        }
+        let (repository, runID, token) = (self.repository, self.runID, self.token)
+        guard batch.count > 1 else {
+            if let event = batch.first {
+                await write(event.label) { try await repository.record(event, run: runID, token: token) }
+            }
+            return
+        }
+        let whole = await write("\(batch.count) events", reportFailure: false) {
+            try await repository.record(batch, run: runID, token: token)
+        }
+        guard whole == .failed else { return }
+        for event in batch {
+            guard await write(event.label, { try await repository.record(event, run: runID, token: token) }) != .refused else { return }
         }
     }
+
+    /// The most events one transaction writes.
+    static let batchLimit = 500
 
     /// How long one state write may take before it counts as a lost connection and is tried again.
     static let writeLimit: Duration = .seconds(30)
 
-    private func write(_ event: RunEvent, _ body: @escaping @Sendable () async throws -> Void) async {
+    private enum WriteResult { case written, refused, failed }
+
+    /// Writes through `body`, waiting out a database outage; says how it went.
+    @discardableResult
+    private func write(_ what: String, reportFailure: Bool = true,
+                       _ body: @escaping @Sendable () async throws -> Void) async -> WriteResult {
         let started = ContinuousClock.now
         var warned = false
         do {
@@ -78,11 +96,16 @@ public final class StoreRecorder: RunObserver {
                 try await abandonable(limit: Self.writeLimit, stopsOnCancel: false, body)
             }
             if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
+            return .written
         } catch where StoreError.underlying(error) is RunWriteRefused {
             // Not ours any more: the new owner records the run; this process stops.
             await onRefused()
+            return .refused
         } catch {
-            FileHandle.standardError.write(Data("orch: could not record \(event.label) for run \(runID): \(StoreError.describe(error))\n".utf8))
+            if reportFailure {
+                FileHandle.standardError.write(Data("orch: could not record \(what) for run \(runID): \(StoreError.describe(error))\n".utf8))
+            }
+            return .failed
         }
     }
 }

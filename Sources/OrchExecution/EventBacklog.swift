@@ -1,0 +1,58 @@
+import Synchronization
+
+/// One observer's queue of events not yet delivered. Appending never blocks
+/// (the executor's path); the consumer takes everything queued so far in one
+/// batch. So a store that writes one batch per transaction commits as often
+/// as it can keep up and no more often: group commit, with no timer.
+final class EventBacklog: Sendable {
+    private struct State {
+        var events: [RunEvent] = []
+        var finished = false
+        var waiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let state = Mutex(State())
+
+    func append(_ event: RunEvent) {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.finished else { return nil }
+            state.events.append(event)
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// No more events: `next` returns what is left, then nil.
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    /// Every event queued since the last call (waiting for one if there is
+    /// none), in order; nil once finished and drained.
+    func next() async -> [RunEvent]? {
+        while true {
+            let taken = state.withLock { state -> [RunEvent]?? in
+                if !state.events.isEmpty {
+                    defer { state.events.removeAll(keepingCapacity: true) }
+                    return .some(state.events)
+                }
+                return state.finished ? .some(nil) : .none
+            }
+            if let taken { return taken }
+            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+                let ready = state.withLock { state -> Bool in
+                    if !state.events.isEmpty || state.finished { return true }
+                    state.waiter = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+    }
+}
