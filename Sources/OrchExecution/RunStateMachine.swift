@@ -11,6 +11,13 @@ public struct RunStateMachine: Sendable {
     private var running = 0
     private var order: [Int]
     public private(set) var stopKind: StopKind?
+    // Constant work per transition, whatever the run's size: each node's
+    // count of selected upstreams not yet succeeded, the nodes whose count
+    // reached zero (by their place in `order`), and how many are not final.
+    private var waitingOn: [Int: Int] = [:]
+    private var rank: [Int: Int] = [:]
+    private var ready = ReadyQueue()
+    private var unfinished = 0
 
     /// - Parameters:
     ///   - selected: the nodes in this run; dependencies outside it count as satisfied.
@@ -22,22 +29,27 @@ public struct RunStateMachine: Sendable {
         for i in selected { states[i] = done.contains(i) ? .succeeded : .pending }
         self.states = states
         self.order = graph.layers(of: selected).flatMap { $0 }
+        for (position, i) in order.enumerated() { rank[i] = position }
+        for i in order where states[i] == .pending {
+            unfinished += 1
+            let count = graph.upstream[i].count { states[$0.index].map { $0 != .succeeded } ?? false }
+            waitingOn[i] = count
+            if count == 0 { ready.push(i, rank: rank[i]!) }
+        }
     }
 
-    public var isFinished: Bool { running == 0 && !states.values.contains { !$0.isFinal } }
+    public var isFinished: Bool { running == 0 && unfinished == 0 }
 
     /// The pending nodes whose dependencies all succeeded, up to the free
-    /// slots; they are marked running.
+    /// slots, in graph order; they are marked running.
     public mutating func startReady() -> [Int] {
         guard stopKind == nil else { return [] }
         var started: [Int] = []
-        for i in order where running < concurrency && states[i] == .pending {
-            let ready = graph.upstream[i].allSatisfy { states[$0.index].map { $0 == .succeeded } ?? true }
-            if ready {
-                states[i] = .running
-                running += 1
-                started.append(i)
-            }
+        while running < concurrency, let i = ready.pop() {
+            guard states[i] == .pending else { continue }
+            states[i] = .running
+            running += 1
+            started.append(i)
         }
         return started
     }
@@ -46,12 +58,28 @@ public struct RunStateMachine: Sendable {
     /// changed as a result (downstream of a failure become `upstream_failed`).
     public mutating func finish(_ i: Int, as state: TaskState) -> [(index: Int, state: TaskState)] {
         precondition(state.isFinal, "finish needs a final state")
-        if states[i] == .running { running -= 1 }
+        switch states[i] {
+        case .running?:
+            running -= 1
+            unfinished -= 1
+        case .pending?:
+            unfinished -= 1
+        default:
+            break
+        }
         states[i] = state
+        if state == .succeeded {
+            for j in graph.downstream[i] where states[j] == .pending {
+                waitingOn[j, default: 1] -= 1
+                if waitingOn[j] == 0 { ready.push(j, rank: rank[j]!) }
+            }
+            return []
+        }
         guard state == .failed || state == .upstreamFailed else { return [] }
         var changed: [(index: Int, state: TaskState)] = []
         for j in graph.reachable(from: i, upstream: false).sorted() where states[j] == .pending {
             states[j] = .upstreamFailed
+            unfinished -= 1
             changed.append((j, .upstreamFailed))
         }
         return changed
@@ -67,6 +95,7 @@ public struct RunStateMachine: Sendable {
         var changed: [(index: Int, state: TaskState)] = []
         for i in order where states[i] == .pending {
             states[i] = final
+            unfinished -= 1
             changed.append((i, final))
         }
         return changed
@@ -80,5 +109,38 @@ public struct RunStateMachine: Sendable {
             return .cancelled
         }
         return .failed
+    }
+}
+
+/// Node indices by rank, lowest first (a binary heap).
+private struct ReadyQueue: Sendable {
+    private var heap: [(rank: Int, index: Int)] = []
+
+    mutating func push(_ index: Int, rank: Int) {
+        heap.append((rank, index))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].rank < heap[parent].rank else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Int? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count, heap[left].rank < heap[smallest].rank { smallest = left }
+            if right < heap.count, heap[right].rank < heap[smallest].rank { smallest = right }
+            guard smallest != parent else { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return top.index
     }
 }
