@@ -25,22 +25,8 @@ extension RunRepository {
         }
         let owned = Array(rest)
         try await self.owned(run, token) { c in
-            for event in owned {
-                switch event {
-                case .runStarted, .retryScheduled:
-                    break
-                case let .taskStateChanged(task, state, at, message):
-                    try await writeTaskState(on: c, run: run, task: task, state: state, at: at, message: message)
-                case let .attemptStarted(task, attempt, at, logPath):
-                    try await writeAttemptStart(on: c, run: run, task: task, attempt: attempt, at: at, logPath: logPath)
-                case let .attemptProcessStarted(task, attempt, group, leader):
-                    try await writeProcess(on: c, run: run, task: task, attempt: attempt, processGroup: group, leader: leader)
-                case let .attemptFinished(record):
-                    try await writeAttemptEnd(on: c, run: run, record)
-                case let .runFinished(status, at, message):
-                    try await writeRunEnd(on: c, run: run, token: token, status: status, at: at, message: message)
-                }
-            }
+            let writer = TransactionWriter(repository: self, connection: c, run: run, token: token)
+            for event in owned { try await event.write(to: writer) }
         }
     }
 
@@ -113,5 +99,33 @@ extension RunRepository {
         var written = false
         for try await _ in rows { written = true }
         guard written else { throw RunWriteRefused(run: run) }
+    }
+}
+
+/// The owner's writes on one transaction's connection (ownership already checked).
+struct TransactionWriter: RunEventWriter {
+    var repository: RunRepository
+    var connection: PostgresConnection
+    var run: String
+    var token: String
+
+    func start(_ info: RunInfo) async throws {
+        // A run's row is written by `RunRepository.start`, outside any batch.
+        throw RunWriteRefused(run: info.id)
+    }
+    func setTaskState(task: String, state: TaskState, at: Date, message: String?) async throws {
+        try await repository.writeTaskState(on: connection, run: run, task: task, state: state, at: at, message: message)
+    }
+    func startAttempt(task: String, attempt: Int, at: Date, logPath: String) async throws {
+        try await repository.writeAttemptStart(on: connection, run: run, task: task, attempt: attempt, at: at, logPath: logPath)
+    }
+    func recordProcess(task: String, attempt: Int, processGroup: Int32, leader: ProcessStamp?) async throws {
+        try await repository.writeProcess(on: connection, run: run, task: task, attempt: attempt, processGroup: processGroup, leader: leader)
+    }
+    func finishAttempt(_ record: AttemptRecord) async throws {
+        try await repository.writeAttemptEnd(on: connection, run: run, record)
+    }
+    func finish(status: RunStatus, at: Date, message: String?) async throws {
+        try await repository.writeRunEnd(on: connection, run: run, token: token, status: status, at: at, message: message)
     }
 }
