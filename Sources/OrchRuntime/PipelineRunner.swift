@@ -52,11 +52,7 @@ public struct PipelineRunner: Sendable {
             // The same tasks as the first time; ones that no longer exist in the pipeline are dropped.
             selected = Set(resuming.tasks.compactMap { loaded.graph.index(of: $0.taskID) })
         } else {
-            do {
-                selected = try loaded.graph.select(request.select, exclude: request.exclude)
-            } catch let error as SelectionError {
-                throw RunSetupError(error.description)
-            }
+            selected = try selection(request, in: loaded)
         }
         let runID = request.runID ?? RunInfo.makeID()
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)

@@ -20,10 +20,10 @@ struct Orch: AsyncParsableCommand {
         (database unreachable, …), 130 cancelled.
         """,
         version: "orch \(orchVersion)",
-        subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, LsCommand.self, CompileCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
-                      BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
+                      TriggerCommand.self, BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
     )
 
     static func main() async {

@@ -64,6 +64,19 @@ struct MarketingModelsTests {
                 #expect(r.status == 2, "\(args): \(r.stdout)\(r.stderr)")
                 #expect(r.stderr.contains("did you mean `\(suggestion)`?"), "\(args): \(r.stderr)")
             }
+
+            // As `dbt build -s fct_sales`: the model and its data tests; --no-tests the model alone.
+            let latest = "(SELECT id FROM orch.runs ORDER BY started_at DESC LIMIT 1)"
+            let selected = try await env.run(["--select", "fct_sales"])
+            #expect(selected.status == 0, "\(selected.stdout.suffix(2000))\(selected.stderr)")
+            let ran = try await env.rows("SELECT task_id FROM orch.task_runs WHERE run_id = \(latest) ORDER BY 1").compactMap { $0[0] }
+            let tests = try await env.rows("SELECT DISTINCT task_id FROM orch.test_results WHERE run_id = \(latest) ORDER BY 1").compactMap { $0[0] }
+            #expect(ran.contains("fct_sales") && tests.count >= 10, "\(ran)")
+            #expect(ran.filter { $0 != "fct_sales" } == tests, "everything else it ran is a test, with a recorded result")
+            #expect(tests.contains("fct_sales_one_row_per_line") && tests.contains { $0.hasPrefix("not_null_fct_sales") }, "\(tests)")
+            let bare = try await env.run(["--select", "fct_sales", "--no-tests"])
+            #expect(bare.status == 0, "\(bare.stderr)")
+            #expect(try await env.rows("SELECT task_id FROM orch.task_runs WHERE run_id = \(latest)") == [["fct_sales"]])
         }
     }
 
