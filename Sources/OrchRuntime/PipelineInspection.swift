@@ -22,6 +22,8 @@ public struct ListedNode: Sendable, Hashable, Codable {
     public var pipeline: String
     /// The YAML task it comes from (a sql_model task's id for its models and tests).
     public var task: String
+    /// Those of `dependsOn` that are data tests (the tests of its upstream models), for the text table.
+    public var testDependencies: Set<String> = []
 
     enum CodingKeys: String, CodingKey {
         case id, kind, tags, pipeline, task
@@ -45,9 +47,11 @@ public enum NodeListing {
             do { chosen = try graph.matching(selection) } catch let error as SelectionError { throw RunSetupError(error.description) }
             for i in graph.layers(of: chosen).joined() {
                 var seen = Set<String>()
+                let upstream = graph.upstream[i].map(\.index)
                 out.append(ListedNode(id: graph.nodes[i].id, kind: loaded.kind(of: i), tags: graph.nodes[i].tags.filter { seen.insert($0).inserted },
-                                      dependsOn: graph.dependencies(of: graph.nodes[i].id), pipeline: loaded.spec.name,
-                                      task: loaded.tasks[i]?.id ?? graph.nodes[i].id))
+                                      dependsOn: upstream.map { graph.nodes[$0].id }, pipeline: loaded.spec.name,
+                                      task: loaded.tasks[i]?.id ?? graph.nodes[i].id,
+                                      testDependencies: Set(upstream.filter { graph.nodes[$0].isCheck }.map { graph.nodes[$0].id })))
             }
         }
         if out.isEmpty && pipelines.count > 0 {

@@ -29,8 +29,11 @@ struct LsCommand: AsyncParsableCommand {
         guard !files.isEmpty else { throw RunSetupError("no pipeline files: name them (orch ls P.yml) or run where pipelines/*.yml are") }
         let nodes = try NodeListing.list(pipelines: files, selection: Selection(select: select, exclude: exclude, tests: !noTests))
         if json { print(try StatusView.json(nodes)); return }
-        print(Terminal.table(["NODE", "KIND", "PIPELINE", "TAGS", "DEPENDS ON"], nodes.map {
-            [$0.id, $0.kind, $0.pipeline, $0.tags.joined(separator: ","), $0.dependsOn.joined(separator: ",")]
+        // The data tests a node waits for (its upstream models' tests) are counted, not listed: --json lists them.
+        print(Terminal.table(["NODE", "KIND", "PIPELINE", "TAGS", "DEPENDS ON"], nodes.map { node in
+            let others = node.dependsOn.filter { !node.testDependencies.contains($0) }
+            let tests = node.testDependencies.isEmpty ? [] : ["+\(node.testDependencies.count) tests"]
+            return [node.id, node.kind, node.pipeline, node.tags.joined(separator: ","), (others + tests).joined(separator: ",")]
         }))
     }
 }

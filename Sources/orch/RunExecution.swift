@@ -7,6 +7,8 @@ import OrchRuntime
 /// code: the one path of `orch run` and `orch trigger`.
 func executeRun(_ request: RunRequest) async throws {
     let environment = OrchEnvironment()
+    // The user's input first (pipeline, params, selection: exit 2), even when the database is down.
+    _ = try PipelineRunner(environment: environment).preview(request)
     let finalRequest = request
     let stop = StopSignal()
     let signals = SignalHandlers.install(stop)
