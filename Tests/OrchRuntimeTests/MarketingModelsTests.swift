@@ -181,11 +181,16 @@ struct MarketingModelsTests {
             SELECT 1
             """)
             let added = try await env.rows("SELECT count(*) FROM raw.online_sales WHERE transaction_date = date '2020-01-01'")[0][0]!
-            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
+            // fct_sales merges the new day; its tests come along (as dbt build -s) and one catches that
+            // dim_datetime, not selected, has no 2020-01-01: the run fails on the test, not the merge.
+            let merged = try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"])
+            #expect(merged.status == 1, "\(merged.stdout.suffix(2000))")
+            let failedTests = try await env.rows("SELECT DISTINCT test_name FROM orch.test_results WHERE status = 'fail'").compactMap { $0[0] }
+            #expect(failedTests == ["relationships_fct_sales_transaction_date"], "\(failedTests)")
             let facts = try await lastFacts()
             #expect(facts["inserted"] == added)
             #expect(facts["updated"] == "0")
-            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--full-refresh"]).status == 0)
+            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--no-tests", "--full-refresh"]).status == 0)
             #expect(try await lastFacts()["materialized"] == "incremental, full build")
             #expect(try await env.rows("SELECT count(*) FROM analytics.fct_sales")[0][0] == String(52_924 + Int(added)!))
         }
