@@ -70,12 +70,11 @@ struct SchedulesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Pause a schedule: every scheduler records its ticks as paused and runs none until it is unpaused.")
 
-        @Argument(help: "The schedule name.", completion: Complete.scheduleNames) var name: String
-        @Option(help: "The schedules folder.") var schedules = "schedules"
+        @OptionGroup var target: ScheduleName
 
         func run() async throws {
-            try await SchedulesCommand.setPaused(true, name: name, folder: schedules)
-            print("paused \(name): its ticks are recorded as paused, none runs; `orch schedules unpause \(name)` resumes it")
+            try await target.setPaused(true)
+            print("paused \(target.name): its ticks are recorded as paused, none runs; `orch schedules unpause \(target.name)` resumes it")
         }
     }
 
@@ -83,18 +82,27 @@ struct SchedulesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Unpause a schedule: it fires again from its next tick; the ticks due while paused are not caught up.")
 
-        @Argument(help: "The schedule name.", completion: Complete.scheduleNames) var name: String
-        @Option(help: "The schedules folder.") var schedules = "schedules"
+        @OptionGroup var target: ScheduleName
 
         func run() async throws {
-            try await SchedulesCommand.setPaused(false, name: name, folder: schedules)
-            print("unpaused \(name): it fires from its next tick")
+            try await target.setPaused(false)
+            print("unpaused \(target.name): it fires from its next tick")
         }
     }
+}
 
-    /// The name must be a schedule of the folder (else exit 2 with the nearest one).
-    static func setPaused(_ paused: Bool, name: String, folder: String) async throws {
-        let spec = try ScheduleParser.named(name, in: URL(fileURLWithPath: folder).standardizedFileURL.path)
+/// A schedule named on the command line, and the folder it must be in.
+struct ScheduleName: ParsableArguments {
+    @Argument(help: "The schedule name.", completion: Complete.scheduleNames) var name: String
+    @Option(help: "The schedules folder.") var schedules = "schedules"
+
+    /// The schedule of that name. - Throws: `SpecError` (exit 2) naming the nearest one when there is none.
+    func spec() throws -> ScheduleSpec {
+        try ScheduleParser.named(name, in: URL(fileURLWithPath: schedules).standardizedFileURL.path)
+    }
+
+    func setPaused(_ paused: Bool) async throws {
+        let spec = try spec()
         let who = "\(ProcessInfo.processInfo.environment["USER"] ?? "?")@\(ProcessInfo.processInfo.hostName)"
         try await OrchEnvironment().withStore { store in try await store.schedules.setPaused(paused, schedule: spec.name, by: who) }
     }
@@ -106,9 +114,8 @@ struct TriggerCommand: AsyncParsableCommand {
         abstract: "Run a schedule's pipeline now (its params, select and alert), as a run with trigger trigger:NAME; exit as orch run."
     )
 
-    @Argument(help: "The schedule name.", completion: Complete.scheduleNames) var schedule: String
+    @OptionGroup var target: ScheduleName
     @Option(help: "The run's logical time (ISO 8601; default now).") var logicalTime: String?
-    @Option(help: "The schedules folder.") var schedules = "schedules"
 
     func run() async throws {
         var time = Date()
@@ -118,7 +125,7 @@ struct TriggerCommand: AsyncParsableCommand {
             }
             time = parsed
         }
-        let spec = try ScheduleParser.named(schedule, in: URL(fileURLWithPath: schedules).standardizedFileURL.path)
+        let spec = try target.spec()
         try await executeRun(RunRequest(schedule: spec, trigger: .trigger(spec.name), logicalTime: time))
     }
 }
