@@ -70,6 +70,9 @@ struct ExitCodeTests {
                 #expect(r.stderr.contains("no schedules folder at /nonexist"), "\(args): \(r.stderr)")
                 #expect(r.stdout.isEmpty, "no empty table: \(r.stdout)")
             }
+            let unwritable = try await env.orch(["sample-data", "/proc/orch-no-such-folder"])
+            #expect(unwritable.status == 2 && unwritable.stderr.contains("cannot write the sample data to /proc/orch-no-such-folder"),
+                    "\(unwritable.stderr)")
             try env.write(["two.yml": Self.commands, "schedules/hourly.yml": "pipeline: ../two.yml\ncron: \"0 * * * *\"\n"])
             let r = try await env.orch(["backfill", "hourli", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T01:00:00Z",
                                         "--schedules", "\(env.dir)/schedules"])
