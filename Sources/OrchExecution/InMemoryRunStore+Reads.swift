@@ -29,7 +29,9 @@ extension InMemoryRunStore {
     }
 
     public func lastSuccess(pipeline: String, before: Date) async throws -> StoredRun? {
-        guard let id = newest({ $0.pipeline == pipeline && $0.status == .succeeded && $0.startedAt < before })?.id else { return nil }
+        let withTasks = state.withLock { s in Set(s.tasks.filter { !$0.value.isEmpty }.keys) }
+        guard let id = newest({ $0.pipeline == pipeline && $0.status == .succeeded && $0.startedAt < before && withTasks.contains($0.id) })?.id
+        else { return nil }
         return try await detail(id)?.run
     }
 

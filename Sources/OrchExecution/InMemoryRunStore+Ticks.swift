@@ -46,10 +46,10 @@ extension InMemoryRunStore: TickStore {
 
     public func activeRuns(schedule: String, expiry: Duration) async throws -> Int {
         let now = clock()
-        let trigger = RunTrigger.schedule(schedule).text
+        let triggers = [RunTrigger.schedule(schedule).text, RunTrigger.trigger(schedule).text]
         return state.withLock { s in
             s.runs.values.filter { row in
-                row.run.trigger == trigger && (row.run.status == .active
+                triggers.contains(row.run.trigger) && (row.run.status == .active
                     || (row.ownerToken != nil && row.heartbeatAt.map { now.timeIntervalSince($0) < expiry.seconds } == true))
             }.count
         }
@@ -70,8 +70,17 @@ extension InMemoryRunStore: TickStore {
             .map { ScheduleRunSummary(id: $0.id, status: $0.status, startedAt: $0.startedAt, logicalTime: $0.logicalTime) }
     }
 
-    /// A schedule's own runs and its backfills'.
+    /// A schedule's own runs, its backfills' and its triggers'.
     static func triggers(of schedule: String) -> [String] {
-        [RunTrigger.schedule(schedule).text, RunTrigger.backfill(schedule).text]
+        RunTrigger.all(of: schedule).map(\.text)
+    }
+
+    public func setPaused(_ paused: Bool, schedule: String, by: String) async throws {
+        let now = clock()
+        state.withLock { $0.pauses[schedule] = SchedulePause(paused: paused, changedAt: now, changedBy: by) }
+    }
+
+    public func pause(schedule: String) async throws -> SchedulePause? {
+        state.withLock { $0.pauses[schedule] }
     }
 }

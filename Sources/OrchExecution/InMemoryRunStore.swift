@@ -47,6 +47,7 @@ public final class InMemoryRunStore: Sendable {
         var tests: [String: [String: TestRow]] = [:]
         var lineage: Set<LineageRow> = []
         var ticks: [String: [Date: TickRow]] = [:]
+        var pauses: [String: SchedulePause] = [:]
     }
 
     let state = Mutex(State())

@@ -3,15 +3,21 @@ import OrchSpec
 
 /// Who or what started a run.
 public enum RunTrigger: Sendable, Hashable {
+    /// The triggers of a schedule's runs: its ticks, its backfills and `orch trigger`.
+    public static func all(of schedule: String) -> [RunTrigger] { [.schedule(schedule), .backfill(schedule), .trigger(schedule)] }
+
     case manual
     case schedule(String)
     case backfill(String)
+    /// `orch trigger SCHEDULE`: a schedule's pipeline run now, by hand.
+    case trigger(String)
     case retry(of: String)
 
     /// Reads back what `text` wrote.
     public init(text: String) {
         if text.hasPrefix("schedule:") { self = .schedule(String(text.dropFirst(9))) }
         else if text.hasPrefix("backfill:") { self = .backfill(String(text.dropFirst(9))) }
+        else if text.hasPrefix("trigger:") { self = .trigger(String(text.dropFirst(8))) }
         else if text.hasPrefix("retry:") { self = .retry(of: String(text.dropFirst(6))) }
         else { self = .manual }
     }
@@ -21,6 +27,7 @@ public enum RunTrigger: Sendable, Hashable {
         case .manual: return "manual"
         case let .schedule(name): return "schedule:\(name)"
         case let .backfill(name): return "backfill:\(name)"
+        case let .trigger(name): return "trigger:\(name)"
         case let .retry(of): return "retry:\(of)"
         }
     }

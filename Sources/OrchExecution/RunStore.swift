@@ -52,7 +52,7 @@ public protocol RunStore: Sendable {
     func detail(_ id: String) async throws -> StoredRunDetail?
     /// The newest failed, crashed or cancelled run.
     func latestUnsuccessful() async throws -> String?
-    /// The pipeline's last successful run that started before `before`.
+    /// The pipeline's last successful run that started before `before` and ran at least one task.
     func lastSuccess(pipeline: String, before: Date) async throws -> StoredRun?
     /// Facts of each task's latest successful attempt in a run.
     func outputs(run: String) async throws -> [String: [String: String]]

@@ -5,6 +5,21 @@ public enum TickStatus: String, Sendable, Hashable, Codable {
     case started, skipped
     /// Claimed, but its run could not start (the reason is in the tick's `error` and in a failed run).
     case failed
+    /// Due while the schedule was paused (`orch schedules pause`): not run.
+    case paused
+}
+
+/// Whether a schedule is paused (`orch schedules pause NAME`), since when and by whom.
+public struct SchedulePause: Sendable, Hashable, Codable {
+    public var paused: Bool
+    /// When it was last paused or unpaused.
+    public var changedAt: Date
+    public var changedBy: String
+    public init(paused: Bool, changedAt: Date, changedBy: String) {
+        self.paused = paused
+        self.changedAt = changedAt
+        self.changedBy = changedBy
+    }
 }
 
 /// The outcome of claiming a tick.
@@ -71,10 +86,14 @@ public protocol TickStore: Sendable {
     func latestTick(schedule: String) async throws -> StoredTick?
     /// The latest claimed logical time of a schedule.
     func lastTick(schedule: String) async throws -> Date?
-    /// Runs of the schedule that may still be at work: running, or stopped with an owner that still heartbeats.
+    /// Runs of the schedule (its ticks and triggers) that may still be at work: running, or stopped with an owner that still heartbeats.
     func activeRuns(schedule: String, expiry: Duration) async throws -> Int
-    /// Logical times of the schedule's (and its backfills') runs that succeeded within [from, to].
+    /// Logical times of the schedule's (and its backfills' and triggers') runs that succeeded within [from, to].
     func succeededLogicalTimes(schedule: String, from: Date, to: Date) async throws -> Set<Date>
-    /// The newest run of the schedule or its backfills.
+    /// The newest run of the schedule, its backfills or its triggers.
     func lastRun(schedule: String) async throws -> ScheduleRunSummary?
+    /// Pauses or unpauses a schedule for every scheduler using this store.
+    func setPaused(_ paused: Bool, schedule: String, by: String) async throws
+    /// The schedule's pause state; nil when it was never paused.
+    func pause(schedule: String) async throws -> SchedulePause?
 }

@@ -14,9 +14,12 @@ public struct GraphNode: Sendable, Hashable {
     public var isCheck: Bool
     public var tags: [String]
     public var location: SourceLocation?
+    /// The YAML task this node comes from (a sql_model task gives one node per
+    /// model and test): selecting the task's id selects all of its nodes.
+    public var group: String?
 
     public init(id: String, after: [String] = [], reads: [String] = [], writes: [String] = [], checks: [String] = [],
-                isCheck: Bool = false, tags: [String] = [], location: SourceLocation? = nil) {
+                isCheck: Bool = false, tags: [String] = [], location: SourceLocation? = nil, group: String? = nil) {
         self.id = id
         self.after = after
         self.reads = reads
@@ -25,6 +28,7 @@ public struct GraphNode: Sendable, Hashable {
         self.isCheck = isCheck || !checks.isEmpty
         self.tags = tags
         self.location = location
+        self.group = group
     }
 }
 

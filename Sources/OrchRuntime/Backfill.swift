@@ -75,11 +75,7 @@ public struct Backfill: Sendable {
 
     static func runOne(_ schedule: ScheduleSpec, tick: Date, environment: OrchEnvironment, runs: any RunStore,
                        warehouse: Warehouse?, stop: StopSignal) async -> Result {
-        var request = RunRequest(pipelinePath: schedule.pipeline)
-        request.params = schedule.params
-        request.select = schedule.select
-        request.trigger = .backfill(schedule.name)
-        request.logicalTime = tick
+        let request = RunRequest(schedule: schedule, trigger: .backfill(schedule.name), logicalTime: tick)
         do {
             let outcome = try await PipelineRunner(environment: environment).run(request, runs: runs, warehouse: warehouse, stop: stop)
             return .finished(tick: tick, runID: outcome.info.id, status: outcome.status)

@@ -29,14 +29,15 @@ public enum PipelineLoader {
             do {
                 for unit in try KindRegistry.units(for: task, environment: environment) {
                     nodes.append(GraphNode(id: unit.id, after: unit.after, reads: unit.reads, writes: unit.writes,
-                                           checks: unit.checks, isCheck: unit.isCheck, tags: unit.tags, location: unit.location))
+                                           checks: unit.checks, isCheck: unit.isCheck, tags: unit.tags, location: unit.location,
+                                           group: task.id))
                     owners.append(task)
                 }
             } catch let error as SpecError {
                 diagnostics += error.diagnostics
                 // Stands in for the task's nodes so the graph check still sees its edges.
                 nodes.append(GraphNode(id: task.id, after: task.after, reads: task.reads, writes: task.writes,
-                                       tags: task.tags, location: task.location))
+                                       tags: task.tags, location: task.location, group: task.id))
                 owners.append(task)
             }
         }

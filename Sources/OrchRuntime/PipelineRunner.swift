@@ -43,7 +43,6 @@ public struct PipelineRunner: Sendable {
 
     func run(_ request: RunRequest, resuming: StoredRunDetail?, runs: any RunStore, warehouse: Warehouse?,
              observers: [any RunObserver], stop: StopSignal) async throws -> Outcome {
-        if resuming == nil { try await runs.markCrashed(expiry: environment.heartbeatExpiry) }
         let loaded = try PipelineLoader.load(path: request.pipelinePath)
         let spec = loaded.spec
         let params = try resolveParams(spec, overrides: request.params)
@@ -52,11 +51,9 @@ public struct PipelineRunner: Sendable {
             // The same tasks as the first time; ones that no longer exist in the pipeline are dropped.
             selected = Set(resuming.tasks.compactMap { loaded.graph.index(of: $0.taskID) })
         } else {
-            do {
-                selected = try loaded.graph.select(request.select, exclude: request.exclude)
-            } catch let error as SelectionError {
-                throw RunSetupError(error.description)
-            }
+            selected = try selection(request, in: loaded)
+            // After the user's input is checked: a typo is exit 2 even when the database is down.
+            try await runs.markCrashed(expiry: environment.heartbeatExpiry)
         }
         let runID = request.runID ?? RunInfo.makeID()
         let directory = environment.runDirectory(pipeline: spec.name, runID: runID)

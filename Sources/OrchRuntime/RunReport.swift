@@ -118,7 +118,7 @@ public struct RunReport: Sendable, Codable {
     /// by backfilling its tick, anything else by running its pipeline.
     public static func rerunCommand(_ run: StoredRun) -> String {
         switch RunTrigger(text: run.trigger) {
-        case let .schedule(name), let .backfill(name):
+        case let .schedule(name), let .backfill(name), let .trigger(name):
             let t = run.logicalTime.ISO8601Format()
             return "orch backfill \(name) --from \(t) --to \(t)"
         case .manual, .retry:

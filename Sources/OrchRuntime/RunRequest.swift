@@ -1,5 +1,6 @@
 import Foundation
 import OrchExecution
+import OrchGraph
 import OrchSpec
 
 /// Everything `orch run` (or a scheduler tick) asks for.
@@ -9,6 +10,8 @@ public struct RunRequest: Sendable {
     public var params: [String: String] = [:]
     public var select: [String] = []
     public var exclude: [String] = []
+    /// Data tests of the selected nodes run with them (dbt's indirect selection); false: `--no-tests`.
+    public var includeTests = true
     public var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     public var failFast = false
     /// Rebuild incremental models from scratch.
@@ -23,6 +26,9 @@ public struct RunRequest: Sendable {
     public init(pipelinePath: String) {
         self.pipelinePath = pipelinePath
     }
+
+    /// What `select`, `exclude` and `includeTests` choose.
+    public var selection: Selection { Selection(select: select, exclude: exclude, tests: includeTests) }
 
     /// Parses `k=v` terms.
     /// - Throws: `RunSetupError` for a term without `=`.

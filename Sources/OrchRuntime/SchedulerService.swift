@@ -169,6 +169,14 @@ public final class SchedulerService: Service, Sendable {
                 }
             }
             do {
+                if try await ticks.pause(schedule: schedule.name)?.paused == true {
+                    // Recorded, so that catch-up after an unpause or a restart starts from here: no burst of missed runs.
+                    if case .ours = try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .paused, runID: nil, claimedBy: identity) {
+                        Self.log("\(schedule.name): tick \(tick.ISO8601Format()) not run: the schedule is paused")
+                    }
+                    consume()
+                    continue
+                }
                 var active = try await activeRuns(schedule)
                 var decision = TickDecision(schedule, active: active, fromPending: fromPending)
                 if decision != .start {
@@ -194,7 +202,7 @@ public final class SchedulerService: Service, Sendable {
                         fallthrough
                     case .ours(.skipped, _):
                         Self.log("\(schedule.name): tick \(tick.ISO8601Format()) skipped, \(active) run(s) still active (overlap: skip)")
-                    case .ours(.failed, _), .theirs:
+                    case .ours(.failed, _), .ours(.paused, _), .theirs:
                         break
                     }
                     consume()
@@ -237,13 +245,8 @@ public final class SchedulerService: Service, Sendable {
     }
 
     private func request(_ schedule: ScheduleSpec, tick: Date, runID: String) -> RunRequest {
-        var request = RunRequest(pipelinePath: schedule.pipeline)
-        request.params = schedule.params
-        request.select = schedule.select
-        request.trigger = .schedule(schedule.name)
-        request.logicalTime = tick
+        var request = RunRequest(schedule: schedule, trigger: .schedule(schedule.name), logicalTime: tick)
         request.runID = runID
-        request.onFailure = schedule.onFailure
         return request
     }
 
@@ -328,8 +331,11 @@ public final class SchedulerService: Service, Sendable {
                 armed[schedule.name] = schedule.next(after: now)
                 continue
             }
-            let last = try await ticks.lastTick(schedule: schedule.name)
-            let missed = TickPlanner.missed(schedule, lastTick: last, now: now)
+            // Paused: nothing to catch up. Unpaused since the last tick: what was due while paused is not "missed".
+            let pause = try await ticks.pause(schedule: schedule.name)
+            let unpausedAt = pause.flatMap { $0.paused ? nil : $0.changedAt }
+            let last = [try await ticks.lastTick(schedule: schedule.name), unpausedAt].compactMap { $0 }.max()
+            let missed = pause?.paused == true ? [] : TickPlanner.missed(schedule, lastTick: last, now: now)
             if !missed.isEmpty { Self.log("\(schedule.name): \(missed.count) missed tick(s) to catch up") }
             pending[schedule.name] = missed
             armed[schedule.name] = schedule.next(after: now)

@@ -78,8 +78,14 @@ public struct ScheduleSpec: Sendable {
 
 public enum ScheduleParser {
     /// Reads every `*.yml` in `directory`, sorted by name.
-    /// - Throws: `SpecError` with all problems, each with file:line:col.
+    /// - Throws: `SpecError` with all problems, each with file:line:col; one
+    ///   naming the folder when it does not exist (a typo, not an empty folder).
     public static func loadDirectory(_ directory: String) throws -> [ScheduleSpec] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw SpecError(Diagnostic("no schedules folder at \(directory)", at: nil,
+                                       hint: "pass the folder that holds the schedule files with --schedules DIR (default: schedules)"))
+        }
         let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasSuffix(".yml") || $0.hasSuffix(".yaml") }.sorted()
         var diagnostics: [Diagnostic] = []
@@ -93,6 +99,17 @@ public enum ScheduleParser {
         }
         if !diagnostics.isEmpty { throw SpecError(diagnostics) }
         return schedules
+    }
+
+    /// The schedule called `name` in `directory`.
+    /// - Throws: `SpecError` naming the folder and the nearest name when there is none.
+    public static func named(_ name: String, in directory: String) throws -> ScheduleSpec {
+        let specs = try loadDirectory(directory)
+        if let spec = specs.first(where: { $0.name == name }) { return spec }
+        let names = specs.map(\.name)
+        let hint = KeySuggestion.nearest(to: name, among: names).map { "did you mean `\($0)`?" }
+            ?? (names.isEmpty ? "the folder has no schedules" : "schedules: \(names.joined(separator: ", "))")
+        throw SpecError(Diagnostic("no schedule `\(name)` in \(directory)", at: nil, hint: hint))
     }
 
     public static func load(path: String) throws -> ScheduleSpec {

@@ -122,6 +122,14 @@ enum Migrations {
         CREATE INDEX runs_owned_idx ON orch.runs (trigger) WHERE owner_token IS NOT NULL OR status = 'running';
         ALTER TABLE orch.attempts ADD COLUMN process_group integer, ADD COLUMN process_stamp text;
         """),
+        Migration(version: 7, name: "paused schedules", sql: """
+        CREATE TABLE orch.schedule_pauses (
+            schedule   text PRIMARY KEY,
+            paused     boolean NOT NULL,
+            changed_at timestamptz NOT NULL,
+            changed_by text NOT NULL
+        );
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

@@ -12,11 +12,13 @@ extension RunRepository {
         return nil
     }
 
-    /// The pipeline's last successful run that started before `before`.
+    /// The pipeline's last successful run that started before `before` and ran
+    /// at least one task (a run with none is no evidence that anything worked).
     public func lastSuccess(pipeline: String, before: Date) async throws -> StoredRun? {
         let rows = try await client.query("""
-        SELECT id FROM orch.runs WHERE pipeline = \(pipeline) AND status = \(RunStatus.succeeded.rawValue) AND started_at < \(before)
-        ORDER BY started_at DESC LIMIT 1
+        SELECT r.id FROM orch.runs r WHERE r.pipeline = \(pipeline) AND r.status = \(RunStatus.succeeded.rawValue) AND r.started_at < \(before)
+          AND EXISTS (SELECT 1 FROM orch.task_runs t WHERE t.run_id = r.id)
+        ORDER BY r.started_at DESC LIMIT 1
         """, logger: store.logger)
         for try await id in rows.decode(String.self) { return try await detail(id)?.run }
         return nil

@@ -83,7 +83,7 @@ public struct ScheduleRepository: TickStore {
     /// it stops and lets go within a heartbeat interval).
     public func activeRuns(schedule: String, expiry: Duration) async throws -> Int {
         let rows = try await client.query("""
-        SELECT count(*) FROM orch.runs WHERE trigger = \(RunTrigger.schedule(schedule).text)
+        SELECT count(*) FROM orch.runs WHERE trigger IN (\(RunTrigger.schedule(schedule).text), \(RunTrigger.trigger(schedule).text))
           AND (status = \(unescaped: RunStatus.active.sql) OR (owner_token IS NOT NULL AND heartbeat_at > now() - make_interval(secs => \(expiry.seconds))))
         """, logger: store.logger)
         for try await n in rows.decode(Int.self) { return n }
@@ -94,7 +94,7 @@ public struct ScheduleRepository: TickStore {
     public func succeededLogicalTimes(schedule: String, from: Date, to: Date) async throws -> Set<Date> {
         let rows = try await client.query("""
         SELECT logical_time FROM orch.runs
-        WHERE trigger IN (\(RunTrigger.schedule(schedule).text), \(RunTrigger.backfill(schedule).text)) AND status = \(RunStatus.succeeded.rawValue)
+        WHERE trigger = ANY(\(RunTrigger.all(of: schedule).map(\.text))) AND status = \(RunStatus.succeeded.rawValue)
           AND logical_time BETWEEN \(from) AND \(to)
         """, logger: store.logger)
         var out = Set<Date>()
@@ -105,11 +105,32 @@ public struct ScheduleRepository: TickStore {
     /// The newest run of the schedule: id, status, start.
     public func lastRun(schedule: String) async throws -> ScheduleRunSummary? {
         let rows = try await client.query("""
-        SELECT id, status, started_at, logical_time FROM orch.runs WHERE trigger IN (\(RunTrigger.schedule(schedule).text), \(RunTrigger.backfill(schedule).text))
+        SELECT id, status, started_at, logical_time FROM orch.runs WHERE trigger = ANY(\(RunTrigger.all(of: schedule).map(\.text)))
         ORDER BY started_at DESC LIMIT 1
         """, logger: store.logger)
         for try await (id, status, started, logical) in rows.decode((String, String, Date, Date).self) {
             return ScheduleRunSummary(id: id, status: RunStatus(storedText: status), startedAt: started, logicalTime: logical)
+        }
+        return nil
+    }
+}
+
+extension ScheduleRepository {
+    /// Pauses or unpauses a schedule: every scheduler on this database records its ticks as `paused` meanwhile.
+    public func setPaused(_ paused: Bool, schedule: String, by: String) async throws {
+        try await client.query("""
+        INSERT INTO orch.schedule_pauses (schedule, paused, changed_at, changed_by) VALUES (\(schedule), \(paused), now(), \(by))
+        ON CONFLICT (schedule) DO UPDATE SET paused = excluded.paused, changed_at = excluded.changed_at, changed_by = excluded.changed_by
+        """, logger: store.logger)
+    }
+
+    /// The schedule's pause state (its primary key); nil when it was never paused.
+    public func pause(schedule: String) async throws -> SchedulePause? {
+        let rows = try await client.query("""
+        SELECT paused, changed_at, changed_by FROM orch.schedule_pauses WHERE schedule = \(schedule)
+        """, logger: store.logger)
+        for try await (paused, at, by) in rows.decode((Bool, Date, String).self) {
+            return SchedulePause(paused: paused, changedAt: at, changedBy: by)
         }
         return nil
     }

@@ -15,7 +15,8 @@ import OrchWarehouse
 public struct SQLModelTask: TaskKind {
     public static let name = "sql_model"
 
-    public static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]? {
+    /// The task's models and tests, read from its folder (nil, with problems reported through `options`, when it cannot be).
+    static func catalog(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> ModelCatalog? {
         guard let path = options.requiredString("path", hint: "the models folder, e.g. marketing/models") else { return nil }
         var defaults = ModelConfig()
         if let schema = options.string("schema") { defaults.schema = schema }
@@ -27,7 +28,12 @@ public struct SQLModelTask: TaskKind {
         let vars = Dictionary(options.stringMap("vars") ?? [], uniquingKeysWith: { $1 })
         guard let project = options.loading("path", { try ModelProject.load(directory: environment.resolve(path), defaults: defaults) })
         else { return nil }
-        let catalog = ModelCatalog(project: project, vars: vars)
+        return ModelCatalog(project: project, vars: vars)
+    }
+
+    public static func units(_ task: TaskSpec, options: inout MappingReader, environment: KindEnvironment) -> [TaskUnit]? {
+        guard let catalog = catalog(task, options: &options, environment: environment) else { return nil }
+        let project = catalog.project
         var units: [TaskUnit] = []
         for model in project.models {
             let reads = model.template.refs.compactMap { catalog.dataset($0) } + model.template.sources.map { "\($0.schema).\($0.table)" }

@@ -60,7 +60,8 @@ enum Complete {
         return try await environment.withStore { store in try await store.runs.list(limit: 50).map(\.id) }
     }
 
-    private static func pipelineFiles(in words: [String]) -> [String] {
+    /// The pipeline files named on the line, else every pipelines/*.yml (also `orch ls`'s default).
+    static func pipelineFiles(in words: [String]) -> [String] {
         let named = words.filter { ($0.hasSuffix(".yml") || $0.hasSuffix(".yaml")) && FileManager.default.fileExists(atPath: $0) }
         if !named.isEmpty { return named }
         let found = (try? FileManager.default.contentsOfDirectory(atPath: "pipelines")) ?? []

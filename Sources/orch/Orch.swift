@@ -5,9 +5,9 @@ import OrchRuntime
 import OrchSpec
 import OrchStore
 
-/// `orch`: the root command. Exit codes: 0 success, 1 a task failed,
-/// 2 invalid pipeline or usage, 3 orch itself could not work (e.g. its
-/// database), 130 the run was cancelled.
+/// `orch`: the root command. Exit codes: 0 success, 1 failed work (a task,
+/// a failed test under `tests --failed`), 2 invalid pipeline or usage,
+/// 3 orch itself could not work (e.g. its database), 130 the run was cancelled.
 @main
 struct Orch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,14 +16,15 @@ struct Orch: AsyncParsableCommand {
         discussion: """
         Environment: ORCH_HOME (default ./runs) holds run logs and the embedded database; \
         ORCH_DATABASE_URL (postgres://…) uses that server instead of the embedded one.
-        Exit codes: 0 success, 1 a task failed, 2 invalid pipeline or usage, 3 orch could not work \
+        Exit codes: 0 success, 1 failed work (a task, or a failed test listed by tests --failed), 2 invalid pipeline \
+        or usage (a typo, an empty selection, a missing folder, an unknown name), 3 orch could not work \
         (database unreachable, …), 130 cancelled.
         """,
         version: "orch \(orchVersion)",
-        subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, StatusCommand.self,
+        subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, LsCommand.self, CompileCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
-                      BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
+                      TriggerCommand.self, BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
     )
 
     static func main() async {

@@ -12,11 +12,14 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file.", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
-    @Option(name: .long, help: "Tasks to run: NAME, NAME+ (and downstream), +NAME (and upstream), tag:X. Repeatable.")
+    @Option(name: .long, help: "Tasks to run: NAME, NAME+ (and downstream), +NAME (and upstream), tag:X; a model brings its data tests. Repeatable.")
     var select: [String] = []
 
-    @Option(name: .long, help: "Tasks to leave out (same syntax as --select). Repeatable.")
+    @Option(name: .long, help: "Tasks to leave out (same syntax as --select; tag:test leaves the data tests out). Repeatable.")
     var exclude: [String] = []
+
+    @Flag(help: "Run no data tests, not even those of the selected models.")
+    var noTests = false
 
     @Option(name: .customLong("param"), help: "Override a pipeline param: --param name=value. Repeatable.")
     var params: [String] = []
@@ -30,6 +33,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Flag(help: "Print the tasks that would run, in order; run nothing, record nothing (no database needed).")
+    var dryRun = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -39,19 +45,15 @@ struct RunCommand: AsyncParsableCommand {
         request.params = try RunRequest.parseParams(params)
         request.select = select
         request.exclude = exclude
+        request.includeTests = !noTests
         request.concurrency = concurrency
         request.failFast = failFast
         request.fullRefresh = fullRefresh
-        let environment = OrchEnvironment()
-        let finalRequest = request
-        let stop = StopSignal()
-        let signals = SignalHandlers.install(stop)
-        defer { _ = signals }
-        let reporter = ConsoleReporter(terminal: .detect())
-        let outcome = try await environment.withStore { store in
-            try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
+        if dryRun {
+            print(try PipelineRunner(environment: OrchEnvironment()).preview(request).text)
+            return
         }
-        try outcome.exit()
+        try await executeRun(request)
     }
 }
 

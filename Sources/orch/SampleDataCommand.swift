@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import OrchRuntime
 import OrchSampleData
 
 struct SampleDataCommand: AsyncParsableCommand {
@@ -26,7 +27,12 @@ struct SampleDataCommand: AsyncParsableCommand {
     func run() async throws {
         let started = ContinuousClock.now
         let data = SampleData.generate(seed: seed, badRows: badRows)
-        try data.write(to: directory)
+        do { try data.write(to: directory) } catch {
+            // The folder the user named cannot be made or written: their input (exit 2), said plainly.
+            let posix = (error as? CocoaError)?.underlying as? POSIXError
+            let reason = posix.map { String(cString: strerror($0.code.rawValue)) } ?? error.localizedDescription
+            throw RunSetupError("cannot write the sample data to \(directory): \(reason); name a folder you can write")
+        }
         for file in data.files {
             print("\(directory)/\(file.name): \(file.rows) rows, \(file.bytes.count) bytes")
         }

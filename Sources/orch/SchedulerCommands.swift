@@ -49,59 +49,6 @@ struct SchedulerCommand: AsyncParsableCommand {
     }
 }
 
-struct SchedulesCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "schedules",
-        abstract: "Each schedule with its next fire time, last run and its status."
-    )
-
-    @Option(help: "The schedules folder.") var schedules = "schedules"
-    @Flag(help: "Print JSON.") var json = false
-
-    struct Row: Codable {
-        var name: String
-        var pipeline: String
-        var timing: String
-        var enabled: Bool
-        var nextFire: Date?
-        var lastRun: String?
-        var lastStatus: RunStatus?
-        var lastLogicalTime: Date?
-        /// The newest claimed tick: what became of it and, if its run could not start, why.
-        var lastTickTime: Date?
-        var lastTickStatus: TickStatus?
-        var lastTickError: String?
-    }
-
-    func run() async throws {
-        let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
-        let json = self.json
-        let rows = try await OrchEnvironment().withStore { store in
-            var rows: [Row] = []
-            for s in specs {
-                let last = try await store.schedules.lastRun(schedule: s.name)
-                let tick = try await store.schedules.latestTick(schedule: s.name)
-                rows.append(Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
-                                nextFire: s.enabled ? s.next(after: Date()) : nil, lastRun: last?.id, lastStatus: last?.status,
-                                lastLogicalTime: last?.logicalTime, lastTickTime: tick?.logicalTime, lastTickStatus: tick?.status,
-                                lastTickError: tick?.error))
-            }
-            return rows
-        }
-        if json { print(try StatusView.json(rows)); return }
-        let terminal = Terminal.detect()
-        print(Terminal.table(["SCHEDULE", "WHEN", "NEXT", "LAST RUN", "STATUS"], rows.map {
-            [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)"), $0.nextFire?.ISO8601Format() ?? "-", $0.lastRun ?? "-",
-             $0.lastStatus.map { terminal.state($0) } ?? "-"]
-        }))
-        for row in rows {
-            if let error = row.lastTickError, let time = row.lastTickTime {
-                print("\(row.name): the tick of \(time.ISO8601Format()) failed: \(error)")
-            }
-        }
-    }
-}
-
 struct BackfillCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backfill",
@@ -113,20 +60,24 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Last logical time (ISO 8601).") var to: String
     @Option(help: "The schedules folder.") var schedules = "schedules"
     @Flag(help: "Run logical times that already succeeded too.") var rerun = false
+    @Flag(help: "Print the logical times that would run; run nothing, record nothing.") var dryRun = false
 
     func run() async throws {
         guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(to, strategy: .iso8601), start <= end else {
             throw ValidationError("--from and --to must be ISO 8601 times (2026-01-01T00:00:00Z), --from first")
         }
-        let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
-        guard let spec = specs.first(where: { $0.name == schedule }) else {
-            throw RunSetupError("no schedule `\(schedule)` in \(schedules); schedules: \(specs.map(\.name).joined(separator: ", "))")
-        }
+        let spec = try ScheduleParser.named(schedule, in: URL(fileURLWithPath: schedules).standardizedFileURL.path)
         var backfill = Backfill(schedule: spec, from: start, to: end, environment: OrchEnvironment())
         backfill.rerun = rerun
-        let job = backfill
+        let (job, dryRun) = (backfill, self.dryRun)
         let failed = try await job.environment.withStore { store -> Int in
             let ticks = try await job.ticks(ticks: store.schedules)
+            if dryRun {
+                print("backfill \(spec.name) (dry run): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())"
+                      + " would run \(spec.pipeline); nothing is run or recorded")
+                for tick in ticks { print(tick.ISO8601Format()) }
+                return 0
+            }
             print("backfill \(spec.name): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())")
             let stop = StopSignal()
             let signals = BackfillSignals.install(stop)

@@ -16,7 +16,7 @@ struct TestsCommand: AsyncParsableCommand {
     @Option(help: "Only tests of this model.")
     var model: String?
 
-    @Flag(help: "Only tests that did not pass.")
+    @Flag(help: "Only tests that did not pass; exit 1 when one of them failed (warnings alone exit 0).")
     var failed = false
 
     @Flag(help: "Print JSON.")
@@ -24,16 +24,19 @@ struct TestsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (run, model, failed, json) = (self.run, self.model, self.failed, self.json)
-        let text = try await OrchEnvironment().withStore { store -> String in
+        let (text, failures) = try await OrchEnvironment().withStore { store -> (String, Bool) in
             var id: String?
             if let run { id = try await store.runs.resolve(run) }
             let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
             if let model, results.isEmpty { _ = try await store.runs.knownName(model, .testedModel) }
-            if json { return try StatusView.json(results) }
-            guard let runID else { return "no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task" }
-            return TestsView.render(runID: runID, results, terminal: .detect())
+            let failures = results.contains { $0.status == .fail || $0.status == .error }
+            if json { return (try StatusView.json(results), failures) }
+            guard let runID else { return ("no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task", false) }
+            return (TestsView.render(runID: runID, results, terminal: .detect()), failures)
         }
         print(text)
+        // `--failed` is the question a script asks: exit 1 when it lists a failed (or erroring) test; warnings alone are 0.
+        if failed && failures { throw ExitCode(1) }
     }
 }
 

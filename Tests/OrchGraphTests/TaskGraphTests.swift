@@ -104,6 +104,53 @@ struct TaskGraphTests {
         #expect(throws: SelectionError.self) { try g.select(["tag:none"]) }
     }
 
+    /// A sql_model task `models` expanded: two models, a test of each (one also
+    /// reading the other, as `relationships` does), all after `extract`.
+    func models() throws -> TaskGraph {
+        try TaskGraph(nodes: [
+            GraphNode(id: "extract", writes: ["raw.sales"], group: "extract"),
+            GraphNode(id: "stg", after: ["extract"], reads: ["raw.sales"], writes: ["s.stg"], tags: ["models", "model"], group: "models"),
+            GraphNode(id: "fct", after: ["extract"], reads: ["s.stg"], writes: ["a.fct"], tags: ["models", "model"], group: "models"),
+            GraphNode(id: "not_null_stg", after: ["extract"], reads: ["s.stg"], checks: ["s.stg"], tags: ["models", "test"], group: "models"),
+            GraphNode(id: "rel_fct_stg", after: ["extract"], reads: ["a.fct", "s.stg"], checks: ["a.fct"], tags: ["models", "test"], group: "models"),
+            GraphNode(id: "report", reads: ["a.fct"], group: "report"),
+        ])
+    }
+
+    @Test("selecting a model brings the tests of what it writes (dbt build -s); --exclude tag:test and --no-tests opt out", arguments: [
+        (Selection(select: ["fct"]), ["fct", "rel_fct_stg"]),
+        (Selection(select: ["stg"]), ["not_null_stg", "rel_fct_stg", "stg"]),
+        (Selection(select: ["fct"], exclude: ["tag:test"]), ["fct"]),
+        (Selection(select: ["fct"], tests: false), ["fct"]),
+        (Selection(select: ["extract"]), ["extract"]),
+        (Selection(select: ["not_null_stg"]), ["not_null_stg"]),
+        (Selection(select: ["not_null_stg"], tests: false), []),
+        (Selection(select: ["fct+"]), ["fct", "rel_fct_stg", "report"]),
+        (Selection(tests: false), ["extract", "fct", "report", "stg"]),
+        (Selection(select: ["models"]), ["fct", "not_null_stg", "rel_fct_stg", "stg"]),
+        (Selection(select: ["models"], tests: false), ["fct", "stg"]),
+        (Selection(select: ["+models"]), ["extract", "fct", "not_null_stg", "rel_fct_stg", "stg"]),
+        (Selection(select: ["models+"], exclude: ["tag:test"]), ["fct", "report", "stg"]),
+    ])
+    func testsComeAlong(selection: Selection, expected: [String]) throws {
+        let g = try models()
+        #expect(ids(g, try g.matching(selection)) == expected)
+        if !expected.isEmpty { #expect(ids(g, try g.select(selection)) == expected) }
+    }
+
+    @Test("a selection of nothing is an error: --select '', or everything excluded; matching() lets another pipeline's name match nothing")
+    func emptySelections() throws {
+        let g = try models()
+        for selection in [Selection(select: [""]), Selection(select: [" , "]), Selection(select: ["fct"], exclude: ["fct", "rel_fct_stg"]),
+                          Selection(select: ["not_null_stg"], tests: false)] {
+            #expect(throws: SelectionError.self, "\(selection)") { try g.select(selection) }
+        }
+        do { _ = try g.select([""]) } catch let e as SelectionError { #expect(e.description.contains("names no task"), "\(e)") }
+        do { _ = try g.select(["modls"]) } catch let e as SelectionError { #expect(e.description.contains("did you mean `models`?"), "\(e)") }
+        #expect(try g.matching(Selection(select: ["elsewhere", "tag:nowhere"])).isEmpty)
+        #expect(throws: SelectionError.self) { try g.matching(Selection(select: ["tag:"])) }
+    }
+
     @Test("renderings name every node and edge")
     func rendering() throws {
         let g = try sample()

@@ -64,6 +64,19 @@ struct MarketingModelsTests {
                 #expect(r.status == 2, "\(args): \(r.stdout)\(r.stderr)")
                 #expect(r.stderr.contains("did you mean `\(suggestion)`?"), "\(args): \(r.stderr)")
             }
+
+            // As `dbt build -s fct_sales`: the model and its data tests; --no-tests the model alone.
+            let latest = "(SELECT id FROM orch.runs ORDER BY started_at DESC LIMIT 1)"
+            let selected = try await env.run(["--select", "fct_sales"])
+            #expect(selected.status == 0, "\(selected.stdout.suffix(2000))\(selected.stderr)")
+            let ran = try await env.rows("SELECT task_id FROM orch.task_runs WHERE run_id = \(latest) ORDER BY 1").compactMap { $0[0] }
+            let tests = try await env.rows("SELECT DISTINCT task_id FROM orch.test_results WHERE run_id = \(latest) ORDER BY 1").compactMap { $0[0] }
+            #expect(ran.contains("fct_sales") && tests.count >= 10, "\(ran)")
+            #expect(ran.filter { $0 != "fct_sales" } == tests, "everything else it ran is a test, with a recorded result")
+            #expect(tests.contains("fct_sales_one_row_per_line") && tests.contains { $0.hasPrefix("not_null_fct_sales") }, "\(tests)")
+            let bare = try await env.run(["--select", "fct_sales", "--no-tests"])
+            #expect(bare.status == 0, "\(bare.stderr)")
+            #expect(try await env.rows("SELECT task_id FROM orch.task_runs WHERE run_id = \(latest)") == [["fct_sales"]])
         }
     }
 
@@ -168,11 +181,16 @@ struct MarketingModelsTests {
             SELECT 1
             """)
             let added = try await env.rows("SELECT count(*) FROM raw.online_sales WHERE transaction_date = date '2020-01-01'")[0][0]!
-            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"]).status == 0)
+            // fct_sales merges the new day; its tests come along (as dbt build -s) and one catches that
+            // dim_datetime, not selected, has no 2020-01-01: the run fails on the test, not the merge.
+            let merged = try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales"])
+            #expect(merged.status == 1, "\(merged.stdout.suffix(2000))")
+            let failedTests = try await env.rows("SELECT DISTINCT test_name FROM orch.test_results WHERE status = 'fail'").compactMap { $0[0] }
+            #expect(failedTests == ["relationships_fct_sales_transaction_date"], "\(failedTests)")
             let facts = try await lastFacts()
             #expect(facts["inserted"] == added)
             #expect(facts["updated"] == "0")
-            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--full-refresh"]).status == 0)
+            #expect(try await env.orch(["run", "\(Self.repo)/pipelines/marketing.yml", "--select", "fct_sales", "--no-tests", "--full-refresh"]).status == 0)
             #expect(try await lastFacts()["materialized"] == "incremental, full build")
             #expect(try await env.rows("SELECT count(*) FROM analytics.fct_sales")[0][0] == String(52_924 + Int(added)!))
         }

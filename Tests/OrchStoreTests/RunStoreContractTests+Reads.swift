@@ -119,4 +119,14 @@ extension RunStoreContractTests {
             #expect(try await store.list(limit: 10).map(\.id).sorted() == ["c", "running"])
         }
     }
+
+    @Test("the last success is a run that ran tasks: a succeeded run of no tasks (an empty selection) is not it", arguments: StoreUnderTest.allCases)
+    func lastSuccessSkipsEmptyRuns(_ kind: StoreUnderTest) async throws {
+        try await kind.with { store, _ in
+            try await Fixture.record(Fixture.run("worked", tasks: ["a"], started: Fixture.base), in: store, states: [.succeeded], finish: .succeeded)
+            try await Fixture.record(Fixture.run("empty", tasks: [], started: Fixture.base.addingTimeInterval(10)), in: store,
+                                     states: [], finish: .succeeded)
+            #expect(try await store.lastSuccess(pipeline: "demo", before: Fixture.base.addingTimeInterval(20))?.id == "worked")
+        }
+    }
 }

@@ -51,4 +51,31 @@ struct TickStoreContractTests {
             #expect(try await ticks.lastRun(schedule: "none") == nil)
         }
     }
+
+    @Test("a schedule is paused and unpaused for every scheduler of the store; a paused tick is recorded; trigger runs count as the schedule's",
+          arguments: StoreUnderTest.allCases)
+    func pauses(_ kind: StoreUnderTest) async throws {
+        try await kind.with { runs, ticks in
+            #expect(try await ticks.pause(schedule: "s") == nil, "never paused")
+            try await ticks.setPaused(true, schedule: "s", by: "ann@host")
+            let paused = try #require(try await ticks.pause(schedule: "s"))
+            #expect(paused.paused && paused.changedBy == "ann@host")
+            #expect(try await ticks.pause(schedule: "other") == nil)
+            #expect(try await ticks.claim(schedule: "s", logicalTime: Fixture.base, status: .paused, runID: nil, claimedBy: "me")
+                    == .ours(status: .paused, runID: nil))
+            #expect(try await ticks.latestTick(schedule: "s")?.status == .paused)
+            try await Task.sleep(for: .milliseconds(10))
+            try await ticks.setPaused(false, schedule: "s", by: "bob@host")
+            let unpaused = try #require(try await ticks.pause(schedule: "s"))
+            #expect(!unpaused.paused && unpaused.changedBy == "bob@host" && unpaused.changedAt >= paused.changedAt)
+
+            let l1 = Fixture.base
+            try await Fixture.record(Fixture.run("t-1", tasks: ["a"], trigger: .trigger("s"), started: l1, logical: l1), in: runs,
+                                     states: [.succeeded], finish: .succeeded)
+            #expect(try await ticks.succeededLogicalTimes(schedule: "s", from: l1, to: l1) == [l1], "a backfill skips a triggered success")
+            #expect(try await ticks.lastRun(schedule: "s")?.id == "t-1")
+            try await runs.start(Fixture.run("t-2", tasks: ["a"], trigger: .trigger("s"), started: l1.addingTimeInterval(1), logical: l1))
+            #expect(try await ticks.activeRuns(schedule: "s", expiry: .seconds(60)) == 1, "a triggered run holds a slot")
+        }
+    }
 }
