@@ -30,6 +30,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Flag(help: "Print the run's results as JSON at the end (as run_results.json); progress goes to stderr.")
+    var json = false
+
+    @Flag(help: "Show times in UTC instead of local time.")
+    var utc = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -47,17 +53,18 @@ struct RunCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let signals = SignalHandlers.install(stop)
         defer { _ = signals }
-        let reporter = ConsoleReporter(terminal: .detect())
+        let reporter = ConsoleReporter.forOutput(json: json, utc: utc)
         let outcome = try await environment.withStore { store in
             try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
         }
-        try outcome.exit()
+        try outcome.exit(json: json)
     }
 }
 
 extension PipelineRunner.Outcome {
     /// The exit code of `orch run` and `orch retry`: 0 only if every task succeeded.
-    func exit() throws {
+    func exit(json: Bool = false) throws {
+        if json, let results { print(try JSONOutput.render(results)) }
         if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
             printError("orch: stopped: \(lost)")
@@ -68,5 +75,14 @@ extension PipelineRunner.Outcome {
         case .cancelled: throw ExitCode(130)
         default: throw ExitCode(1)
         }
+    }
+}
+
+extension ConsoleReporter {
+    /// Progress on stdout, or on stderr when stdout carries JSON.
+    static func forOutput(json: Bool, utc: Bool) -> ConsoleReporter {
+        let time = TimeDisplay.choose(utc: utc)
+        return json ? ConsoleReporter(terminal: Terminal(color: false), time: time, write: { printError($0) })
+                    : ConsoleReporter(terminal: .detect(), time: time)
     }
 }

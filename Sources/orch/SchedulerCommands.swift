@@ -8,6 +8,7 @@ import OrchSpec
 import OrchStore
 import ServiceLifecycle
 import OrchWarehouse
+import Synchronization
 import UnixSignals
 
 struct SchedulerCommand: AsyncParsableCommand {
@@ -56,47 +57,32 @@ struct SchedulesCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The schedules folder.") var schedules = "schedules"
+    @Flag(help: "Show times in UTC instead of local time.") var utc = false
     @Flag(help: "Print JSON.") var json = false
 
-    struct Row: Codable {
-        var name: String
-        var pipeline: String
-        var timing: String
-        var enabled: Bool
-        var nextFire: Date?
-        var lastRun: String?
-        var lastStatus: RunStatus?
-        var lastLogicalTime: Date?
-        /// The newest claimed tick: what became of it and, if its run could not start, why.
-        var lastTickTime: Date?
-        var lastTickStatus: TickStatus?
-        var lastTickError: String?
-    }
-
     func run() async throws {
+        let time = TimeDisplay.choose(utc: utc)
         let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
         let json = self.json
         let rows = try await OrchEnvironment().withStore { store in
-            var rows: [Row] = []
+            var rows: [SchedulesJSON.Row] = []
             for s in specs {
-                let last = try await store.schedules.lastRun(schedule: s.name)
-                let tick = try await store.schedules.latestTick(schedule: s.name)
-                rows.append(Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
-                                nextFire: s.enabled ? s.next(after: Date()) : nil, lastRun: last?.id, lastStatus: last?.status,
-                                lastLogicalTime: last?.logicalTime, lastTickTime: tick?.logicalTime, lastTickStatus: tick?.status,
-                                lastTickError: tick?.error))
+                rows.append(SchedulesJSON.Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
+                                              nextFire: s.enabled ? s.next(after: Date()) : nil,
+                                              lastRun: try await store.schedules.lastRun(schedule: s.name),
+                                              lastTick: try await store.schedules.latestTick(schedule: s.name)))
             }
             return rows
         }
-        if json { print(try StatusView.json(rows)); return }
+        if json { print(try JSONOutput.render(SchedulesJSON(rows))); return }
         let terminal = Terminal.detect()
         print(Terminal.table(["SCHEDULE", "WHEN", "NEXT", "LAST RUN", "STATUS"], rows.map {
-            [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)"), $0.nextFire?.ISO8601Format() ?? "-", $0.lastRun ?? "-",
+            [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)"), $0.nextFire.map(time.format) ?? "-", $0.lastRunId ?? "-",
              $0.lastStatus.map { terminal.state($0) } ?? "-"]
         }))
         for row in rows {
-            if let error = row.lastTickError, let time = row.lastTickTime {
-                print("\(row.name): the tick of \(time.ISO8601Format()) failed: \(error)")
+            if let error = row.lastTickError, let tick = row.lastTickTime {
+                print("\(row.name): the tick of \(time.format(tick)) failed: \(error)")
             }
         }
     }
@@ -113,6 +99,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "Last logical time (ISO 8601).") var to: String
     @Option(help: "The schedules folder.") var schedules = "schedules"
     @Flag(help: "Run logical times that already succeeded too.") var rerun = false
+    @Flag(help: "Print JSON at the end (one result per logical time) instead of a line per run.") var json = false
+    @Flag(help: "Show times in UTC instead of local time.") var utc = false
 
     func run() async throws {
         guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(to, strategy: .iso8601), start <= end else {
@@ -124,22 +112,33 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         var backfill = Backfill(schedule: spec, from: start, to: end, environment: OrchEnvironment())
         backfill.rerun = rerun
-        let job = backfill
+        let (job, json, time) = (backfill, self.json, TimeDisplay.choose(utc: utc))
+        let results = BackfillResults()
         let failed = try await job.environment.withStore { store -> Int in
             let ticks = try await job.ticks(ticks: store.schedules)
-            print("backfill \(spec.name): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())")
+            if !json { print("backfill \(spec.name): \(ticks.count) logical time(s) from \(time.format(start)) to \(time.format(end))") }
             let stop = StopSignal()
             let signals = BackfillSignals.install(stop)
             defer { _ = signals }
             return await job.run(ticks, runs: store.runs, warehouse: store.warehouse, stop: stop) { result in
+                if json { results.items.withLock { $0.append(BackfillJSON.Result(result)) }; return }
                 switch result {
-                case let .finished(tick, runID, status): print("\(tick.ISO8601Format())  run \(runID)  \(status.rawValue)")
-                case let .couldNotStart(tick, error): print("\(tick.ISO8601Format())  could not start: \(error)")
+                case let .finished(tick, runID, status): print("\(time.format(tick))  run \(runID)  \(status.rawValue)")
+                case let .couldNotStart(tick, error): print("\(time.format(tick))  could not start: \(error)")
                 }
             }
         }
+        if json {
+            let all = results.items.withLock { $0 }.sorted { $0.logicalTime < $1.logicalTime }
+            print(try JSONOutput.render(BackfillJSON(schedule: spec.name, from: start, to: end, results: all)))
+        }
         if failed > 0 { throw ExitCode(1) }
     }
+}
+
+/// The results of a backfill as they come, for `--json`.
+final class BackfillResults: Sendable {
+    let items = Mutex<[BackfillJSON.Result]>([])
 }
 
 enum BackfillSignals {
@@ -172,16 +171,13 @@ struct CronCommand: AsyncParsableCommand {
                 start = d
             }
             let times = CronSchedule(cron, timeZone: zone).next(n, after: start)
-            let local = DateFormatter()
-            local.locale = Locale(identifier: "en_US_POSIX")
-            local.timeZone = zone
-            local.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"
+            let local = TimeDisplay(timeZone: zone)
             if json {
-                print(try StatusView.json(times.map { ["utc": $0.ISO8601Format(), "local": local.string(from: $0)] }))
+                print(try JSONOutput.render(CronNextJSON(expression: expression, timeZone: zone, times: times)))
             } else {
                 print("  Original form: \(expression)\n      Time zone: \(zone.identifier)")
                 for (i, t) in times.enumerated() {
-                    print("\(i == 0 ? "Next elapse:" : "       Iter. #\(i + 1):") \(local.string(from: t))  (\(t.ISO8601Format()))")
+                    print("\(i == 0 ? "Next elapse:" : "       Iter. #\(i + 1):") \(local.withWeekday(t))  (\(TimeDisplay.utc.format(t)))")
                 }
             }
         }

@@ -29,7 +29,7 @@ struct TestsCommand: AsyncParsableCommand {
             if let run { id = try await store.runs.resolve(run) }
             let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
             if let model, results.isEmpty { _ = try await store.runs.knownName(model, .testedModel) }
-            if json { return try StatusView.json(results) }
+            if json { return try JSONOutput.render(TestResultsJSON(runID: runID, results)) }
             guard let runID else { return "no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task" }
             return TestsView.render(runID: runID, results, terminal: .detect())
         }
@@ -52,6 +52,9 @@ struct LineageCommand: AsyncParsableCommand {
     @Flag(help: "Follow what is made from it.")
     var downstream = false
 
+    @Flag(help: "Show times in UTC instead of local time.")
+    var utc = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -60,11 +63,11 @@ struct LineageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (dataset, down, json) = (self.dataset, self.downstream, self.json)
+        let (dataset, down, json, time) = (self.dataset, self.downstream, self.json, TimeDisplay.choose(utc: utc))
         let tree = try await OrchEnvironment().withStore { store in
             // `fct_sales` is `analytics.fct_sales` when that is the one recorded dataset of that name.
             try await store.runs.lineage(of: store.runs.knownName(dataset, .dataset), upstream: !down)
         }
-        print(json ? try StatusView.json(tree) : TestsView.lineage(tree, upstream: !down))
+        print(json ? try JSONOutput.render(LineageJSON(tree, upstream: !down)) : TestsView.lineage(tree, upstream: !down, time: time))
     }
 }
