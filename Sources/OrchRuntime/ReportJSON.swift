@@ -82,3 +82,13 @@ public struct ReportJSON: Encodable, Sendable {
         generatedAt = r.generatedAt
     }
 }
+
+extension ReportJSON {
+    /// `orch report --json` when no run failed: `{"schema_version": 1, "run": null}`.
+    public struct Nothing: Encodable, Sendable {
+        public var schemaVersion = JSONOutput.schemaVersion
+        @Nullable public var run: RunJSON?
+
+        public init() {}
+    }
+}

@@ -21,7 +21,7 @@ struct ReportCommand: AsyncParsableCommand {
             try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
             var id: String?
             if let run { id = try await store.runs.resolve(run) } else { id = try await store.runs.latestUnsuccessful() }
-            guard let id else { return "no failed, cancelled or crashed run: nothing to report" }
+            guard let id else { return json ? try JSONOutput.render(ReportJSON.Nothing()) : "no failed, cancelled or crashed run: nothing to report" }
             let report = try await RunReport.build(runID: id, runs: store.runs)
             if let dir = report.run.runDirectory { try? report.markdown.write(toFile: RunDirectory(dir).report, atomically: true, encoding: .utf8) }
             return json ? try JSONOutput.render(ReportJSON(report)) : report.markdown(time: time)

@@ -122,6 +122,9 @@ struct JSONContractTests {
             #expect(logs.runId == id && logs.attempts.map(\.attempt) == [1, 2] && logs.attempts.allSatisfy(\.fromFile))
             #expect(logs.attempts.first?.lines.contains("first try fails") == true, "\(logs.attempts.first?.lines ?? [])")
 
+            struct NoReport: Decodable { var schemaVersion: Int; @Present var run: Shape.Run? }
+            #expect(try await env.json(NoReport.self, ["report", "--json"]).run == nil, "nothing failed yet: run is null")
+
             // A failed run: its report, and a retry that fails again (exit 1) but still prints its results.
             let failed = try await env.json(Shape.RunResults.self, ["run", "broken.yml", "--json"], exit: 1)
             #expect(failed.run.status == "failed" && failed.tasks.first { $0.taskId == "after_boom" }?.status == "upstream_failed")
@@ -164,6 +167,20 @@ struct JSONContractTests {
             #expect(graph.pipeline == "good" && graph.nodes.contains { $0.taskId == "things_view" && !$0.isTest })
             #expect(graph.nodes.contains { $0.isTest } && graph.edges.contains { $0.from == "make" && $0.to == "things_view" })
             #expect(graph.nodes.first { $0.taskId == "make" }?.layer == 1)
+        }
+    }
+
+    @Test("the contract check itself is strict: a missing nullable key, a camelCase key, a time without milliseconds or zone, no schema_version")
+    func strictness() throws {
+        struct Doc: Decodable { var schemaVersion: Int; @Present var note: String?; var at: Date }
+        let good = #"{"schema_version": 1, "note": null, "at": "2026-12-02T08:33:08.123Z"}"#
+        #expect(try JSONContract.decode(Doc.self, good).note == nil)
+        for bad in [#"{"schema_version": 1, "at": "2026-12-02T08:33:08.123Z"}"#,
+                    #"{"schema_version": 1, "note": null, "at": "2026-12-02T08:33:08.123Z", "runID": "x"}"#,
+                    #"{"schema_version": 1, "note": null, "at": "2026-12-02T08:33:08Z"}"#,
+                    #"{"schema_version": 1, "note": null, "at": "2026-12-02T09:33:08.123+01:00"}"#,
+                    #"{"note": null, "at": "2026-12-02T08:33:08.123Z"}"#] {
+            #expect(throws: (any Error).self, "\(bad)") { try JSONContract.decode(Doc.self, bad) }
         }
     }
 }
