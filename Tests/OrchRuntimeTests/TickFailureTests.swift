@@ -51,6 +51,11 @@ struct TickFailureTests {
             #expect(row["last_status"] as? String == "failed")
             #expect((row["last_tick_error"] as? String)?.contains("ORCH_TEST_NEVER_SET") == true, "\(row)")
 
+            // Its folder has run_results.json too: the run, failed, with no tasks.
+            let folder = try #require(unset["run_directory"] as? String)
+            let results = try JSONContract.decode(Shape.RunResults.self, String(contentsOfFile: "\(folder)/run_results.json", encoding: .utf8))
+            #expect(results.run.status == "failed" && results.tasks.isEmpty)
+
             let alerted = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
             #expect(alerted.contains(id), "the schedule's on_failure alert ran for the failed run")
 
