@@ -2,11 +2,15 @@ import Foundation
 import Synchronization
 
 extension InMemoryRunStore {
-    public func list(pipeline: String?, limit: Int) async throws -> [StoredRun] {
+    public func list(_ filter: RunFilter, limit: Int) async throws -> [StoredRun] {
         state.withLock { s in
-            s.runs.values.filter { pipeline == nil || $0.run.pipeline == pipeline }
-                .sorted { $0.run.startedAt > $1.run.startedAt }.prefix(limit).compactMap { s.stored($0.run.id) }
+            s.runs.values.compactMap { s.stored($0.run.id) }.filter(filter.matches)
+                .sorted { $0.startedAt > $1.startedAt }.prefix(limit).map { $0 }
         }
+    }
+
+    public func count(_ filter: RunFilter) async throws -> Int {
+        state.withLock { s in s.runs.values.compactMap { s.stored($0.run.id) }.filter(filter.matches).count }
     }
 
     public func resolve(_ idOrPrefix: String) async throws -> String {

@@ -5,6 +5,7 @@ import Foundation
 /// The folder is readable with `less` when the database is the thing that is down.
 ///
 ///     <run>/report.md                      what failed and how to resume
+///     <run>/run_results.json               the run, its tasks and attempts as recorded at its end (JSON)
 ///     <run>/database-outage.txt            why the run stopped, when the database went away
 ///     <run>/openlineage.jsonl              the run's OpenLineage events
 ///     <run>/alerts.log                     whether the on_failure alert went out
@@ -24,6 +25,7 @@ public struct RunDirectory: Sendable, Hashable, CustomStringConvertible {
     public var description: String { path }
 
     public var report: String { "\(path)/report.md" }
+    public var runResults: String { "\(path)/run_results.json" }
     public var databaseOutage: String { "\(path)/database-outage.txt" }
     public var openLineage: String { "\(path)/openlineage.jsonl" }
     public var alerts: String { "\(path)/alerts.log" }
@@ -58,8 +60,7 @@ public struct RunDirectory: Sendable, Hashable, CustomStringConvertible {
         guard pipelineFolder.deletingLastPathComponent().path == resolvedHome,
               (try? FileManager.default.destinationOfSymbolicLink(atPath: folder.path)) == nil,
               FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else { return false }
-        let id = folder.lastPathComponent
-        return id.count == 22 && id.allSatisfy { $0.isNumber || $0 == "-" || ("a"..."f").contains($0) }
+        return RunInfo.isRunID(folder.lastPathComponent)
     }
 }
 

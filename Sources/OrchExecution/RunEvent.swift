@@ -69,14 +69,21 @@ public struct RunInfo: Sendable, Hashable {
     }
 
     /// A new id: sortable by time, short enough to type, unique enough for
-    /// several schedulers (`20261126-005125-3fa9c2`).
+    /// several schedulers, and saying that its time is UTC (`20261126T005125Z-3fa9c2`),
+    /// so it cannot be read as local time beside a local clock.
     public static func makeID(at date: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX")
         f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd-HHmmss"
+        f.dateFormat = "yyyyMMdd'T'HHmmss'Z'"
         let suffix = String(UInt32.random(in: 0..<0x100_0000), radix: 16)
         return f.string(from: date) + "-" + String(repeating: "0", count: 6 - suffix.count) + suffix
+    }
+
+    /// Whether `text` is a run id: `20261126T005125Z-3fa9c2`, or the older
+    /// `20261126-005125-3fa9c2` (ids made before 0.12, still read and resolved).
+    public static func isRunID(_ text: String) -> Bool {
+        text.wholeMatch(of: /\d{8}T\d{6}Z-[0-9a-f]{6}/) != nil || text.wholeMatch(of: /\d{8}-\d{6}-[0-9a-f]{6}/) != nil
     }
 }
 

@@ -45,8 +45,10 @@ public protocol RunStore: Sendable {
 
     // MARK: reads
 
-    /// Recent runs, newest first, with task counts.
-    func list(pipeline: String?, limit: Int) async throws -> [StoredRun]
+    /// Recent runs that pass `filter`, newest first, with task counts.
+    func list(_ filter: RunFilter, limit: Int) async throws -> [StoredRun]
+    /// How many runs pass `filter` (for "showing 20 of 57").
+    func count(_ filter: RunFilter) async throws -> Int
     /// A run id from an id or a unique prefix. - Throws: `RunStoreError` when none or several match.
     func resolve(_ idOrPrefix: String) async throws -> String
     func detail(_ id: String) async throws -> StoredRunDetail?
@@ -79,6 +81,7 @@ public struct DatasetProduction: Sendable, Hashable {
 }
 
 extension RunStore {
+    public func list(pipeline: String?, limit: Int) async throws -> [StoredRun] { try await list(RunFilter(pipeline: pipeline), limit: limit) }
     public func list(limit: Int = 20) async throws -> [StoredRun] { try await list(pipeline: nil, limit: limit) }
     public func list(pipeline: String) async throws -> [StoredRun] { try await list(pipeline: pipeline, limit: 20) }
 

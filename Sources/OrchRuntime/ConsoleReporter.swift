@@ -22,16 +22,16 @@ public final class ConsoleReporter: RunObserver {
     private let terminal: Terminal
     private let state = Mutex(State())
     private let write: @Sendable (String) -> Void
+    /// The clock of the lines; the first line names its zone.
+    private let time: TimeDisplay
 
-    public init(terminal: Terminal, write: @escaping @Sendable (String) -> Void = { print($0) }) {
+    public init(terminal: Terminal, time: TimeDisplay = .choose(utc: false), write: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.terminal = terminal
+        self.time = time
         self.write = write
     }
 
-    private func stamp(_ date: Date) -> String {
-        let c = Calendar(identifier: .gregorian).dateComponents(in: TimeZone.current, from: date)
-        return terminal.paint(String(format: "%02d:%02d:%02d", c.hour ?? 0, c.minute ?? 0, c.second ?? 0), "2")
-    }
+    private func stamp(_ date: Date) -> String { terminal.paint(time.clock(date), "2") }
 
     public func observe(_ event: RunEvent) async {
         let lines: [String] = state.withLock { s in
@@ -40,7 +40,7 @@ public final class ConsoleReporter: RunObserver {
                 s.info = info
                 s.width = max(8, info.tasks.map(\.count).max() ?? 8)
                 for t in info.tasks { s.tasks[t] = TaskLine() }
-                return ["\(stamp(info.startedAt)) run \(terminal.paint(info.id, "1")) of \(info.pipeline): \(info.tasks.count) task(s), logs in \(info.directory)"]
+                return ["\(stamp(info.startedAt)) (\(time.zone(at: info.startedAt))) run \(terminal.paint(info.id, "1")) of \(info.pipeline): \(info.tasks.count) task(s), logs in \(info.directory)"]
             case let .taskStateChanged(task, newState, at, message):
                 s.tasks[task, default: TaskLine()].state = newState
                 if newState == .running { s.tasks[task]!.started = s.tasks[task]!.started ?? at }

@@ -36,6 +36,7 @@ extension PipelineRunner {
             return message
         }
         try? directory.create()
+        _ = await writeResults(runID: runID, runs: runs, folder: directory)
         guard let report = try? await RunReport.build(runID: runID, runs: runs) else { return message }
         try? report.markdown.write(toFile: directory.report, atomically: true, encoding: .utf8)
         if let alert {

@@ -25,6 +25,8 @@ public struct PipelineRunner: Sendable {
         /// Why this process stopped the run and recorded nothing more: it was
         /// taken over, or marked crashed, by another orch process.
         public var lostOwnership: String?
+        /// The run as recorded at its end (`run_results.json`); nil when it could not be read back.
+        public var results: RunResultsJSON?
     }
 
     /// Prepares the run (everything that can fail because of the user's
@@ -164,7 +166,7 @@ public struct PipelineRunner: Sendable {
                 }
             }
         }
-        return Outcome(info: info, status: status)
+        return Outcome(info: info, status: status, results: await writeResults(runID: runID, runs: runs, folder: folder))
     }
 
     /// The run's secrets: what the environment marks as secret, and every

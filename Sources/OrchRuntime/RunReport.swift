@@ -33,11 +33,17 @@ public struct RunReport: Sendable, Codable {
         public var anomaly: Bool
     }
 
+    /// A param's value in the last good run and in this one (nil: unset).
+    public struct ParamChange: Sendable, Codable {
+        public var before: String?
+        public var after: String?
+    }
+
     public struct Comparison: Sendable, Codable {
         public var lastSuccessRunID: String
         public var lastSuccessAt: Date
         public var specChanged: Bool
-        public var paramChanges: [String: [String]]
+        public var paramChanges: [String: ParamChange]
         public var sources: [SourceCount]
     }
 
@@ -101,9 +107,9 @@ public struct RunReport: Sendable, Codable {
                 sources.append(SourceCount(task: task, rows: rows, lastGoodRows: before, changePercent: change,
                                            anomaly: change.map { abs($0) > anomalyThreshold * 100 } ?? false))
             }
-            var params: [String: [String]] = [:]
+            var params: [String: ParamChange] = [:]
             for key in Set(run.params.keys).union(good.params.keys) where run.params[key] != good.params[key] {
-                params[key] = [good.params[key] ?? "(unset)", run.params[key] ?? "(unset)"]
+                params[key] = ParamChange(before: good.params[key], after: run.params[key])
             }
             comparison = Comparison(lastSuccessRunID: good.id, lastSuccessAt: good.startedAt, specChanged: good.specHash != run.specHash,
                                     paramChanges: params, sources: sources)
@@ -126,12 +132,15 @@ public struct RunReport: Sendable, Codable {
         }
     }
 
-    /// Markdown: readable with `less`, in a terminal, or rendered.
-    public var markdown: String {
+    /// Markdown in local time with its zone (the `report.md` beside the run).
+    public var markdown: String { markdown(time: .choose(utc: false)) }
+
+    /// Markdown: readable with `less`, in a terminal, or rendered; times as `time` shows them.
+    public func markdown(time: TimeDisplay) -> String {
         var md = ["# Run \(run.id): \(run.status.rawValue)", ""]
         md.append("- pipeline: `\(run.pipeline)` (\(run.pipelineFile))")
-        md.append("- trigger: \(run.trigger); logical time \(run.logicalTime.ISO8601Format())")
-        md.append("- started \(run.startedAt.ISO8601Format()) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
+        md.append("- trigger: \(run.trigger); logical time \(time.format(run.logicalTime))")
+        md.append("- started \(time.format(run.startedAt)) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
         if let message = run.message { md.append("- note: \(message)") }
         md += ["", neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
                               : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
@@ -142,7 +151,7 @@ public struct RunReport: Sendable, Codable {
                 md.append("| attempt | status | started | duration | error |")
                 md.append("|---|---|---|---|---|")
                 for a in t.attempts {
-                    md.append("| \(a.attempt) | \(a.status.rawValue) | \(a.startedAt.ISO8601Format()) | \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 })) | \((a.error ?? "").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")) |")
+                    md.append("| \(a.attempt) | \(a.status.rawValue) | \(time.format(a.startedAt)) | \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 })) | \((a.error ?? "").replacingOccurrences(of: "\n", with: " ").replacingOccurrences(of: "|", with: "\\|")) |")
                 }
                 md += ["", "Last log lines (\(t.logPath ?? "no log file")):", "", "```", t.logTail, "```"]
             }
@@ -165,14 +174,14 @@ public struct RunReport: Sendable, Codable {
         if !staleDatasets.isEmpty {
             md += ["", "| dataset now stale | not rebuilt by | last produced | age |", "|---|---|---|---|"]
             for s in staleDatasets {
-                md.append("| `\(s.dataset)` | \(s.notRebuiltBy) | \(s.lastProducedAt.map { "\($0.ISO8601Format()) (run \(s.lastProducedBy ?? "?"))" } ?? "never") | \(s.ageSeconds.map { Terminal.seconds($0) } ?? "-") |")
+                md.append("| `\(s.dataset)` | \(s.notRebuiltBy) | \(s.lastProducedAt.map { "\(time.format($0)) (run \(s.lastProducedBy ?? "?"))" } ?? "never") | \(s.ageSeconds.map { Terminal.seconds($0) } ?? "-") |")
             }
         }
         md += ["", "## Since the last good run", ""]
         if let c = lastSuccess {
-            md.append("Last success: run `\(c.lastSuccessRunID)` at \(c.lastSuccessAt.ISO8601Format()).")
+            md.append("Last success: run `\(c.lastSuccessRunID)` at \(time.format(c.lastSuccessAt)).")
             md.append("- pipeline definition: \(c.specChanged ? "**changed** (spec hash differs)" : "unchanged")")
-            md.append("- params: " + (c.paramChanges.isEmpty ? "unchanged" : c.paramChanges.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value[0]) → \($0.value[1])" }.joined(separator: ", ")))
+            md.append("- params: " + (c.paramChanges.isEmpty ? "unchanged" : c.paramChanges.sorted { $0.key < $1.key }.map { "`\($0.key)` \($0.value.before ?? "(unset)") → \($0.value.after ?? "(unset)")" }.joined(separator: ", ")))
             if !c.sources.isEmpty {
                 md += ["", "| source | rows now | rows then | change |", "|---|---|---|---|"]
                 for s in c.sources {

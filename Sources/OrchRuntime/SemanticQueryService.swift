@@ -10,6 +10,8 @@ public struct SemanticQueryService: Sendable {
     public struct Answer: Sendable {
         public var sql: String
         public var columns: [String]
+        /// Per column: whether its values are numbers (ints, floats, numeric).
+        public var numeric: [Bool]
         public var rows: [[String?]]
     }
 
@@ -64,11 +66,11 @@ public struct SemanticQueryService: Sendable {
         do {
             // `--where` is raw SQL from whoever types it: read-only, time-limited, and capped in rows.
             let capped = "SELECT * FROM (\n\(sql)\n) AS answer LIMIT \(Self.maxRows + 1)"
-            let result = try await store.warehouse.withTransaction(timeout: Self.timeout, readOnly: true) { try await $0.table(capped) }
+            let result = try await store.warehouse.withTransaction(timeout: Self.timeout, readOnly: true) { try await $0.typedTable(capped) }
             guard result.rows.count <= Self.maxRows else {
                 throw RunSetupError("the answer has more than \(Self.maxRows) rows; ask for fewer (`top N`, a period, --where)\n\(sql)")
             }
-            return Answer(sql: sql, columns: result.columns, rows: result.rows)
+            return Answer(sql: sql, columns: result.columns, numeric: result.numeric, rows: result.rows)
         } catch let error as WarehouseError {
             throw RunSetupError("the query failed: \(error)\n\(sql)")
         }

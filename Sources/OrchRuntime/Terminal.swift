@@ -1,5 +1,6 @@
 import Foundation
 import OrchExecution
+import OrchSpec
 
 /// How to print: colour only on a terminal and when NO_COLOR is unset.
 public struct Terminal: Sendable {
@@ -57,11 +58,9 @@ public struct Terminal: Sendable {
         return count
     }
 
+    /// A duration as every human output prints it (`175ms`, `20.5s`, `1m54s`): ``DurationText/format(_:)``.
     public static func seconds(_ interval: TimeInterval?) -> String {
         guard let interval else { return "-" }
-        if interval < 1 { return "\(Int((interval * 1000).rounded()))ms" }
-        if interval < 60 { return String(format: "%.1fs", interval) }
-        let s = Int(interval.rounded())
-        return s < 3600 ? "\(s / 60)m\(s % 60)s" : "\(s / 3600)h\((s % 3600) / 60)m"
+        return DurationText.format(.milliseconds(Int64((max(0, interval) * 1000).rounded())))
     }
 }

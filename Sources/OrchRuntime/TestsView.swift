@@ -33,11 +33,11 @@ public enum TestsView {
         }
     }
 
-    public static func lineage(_ root: LineageNode, upstream: Bool) -> String {
+    public static func lineage(_ root: LineageNode, upstream: Bool, time: TimeDisplay = .choose(utc: false)) -> String {
         var lines: [String] = []
         func walk(_ node: LineageNode, prefix: String, last: Bool, top: Bool) {
             let produced = node.lastRunID.map { run in
-                " (run \(run), task \(node.lastTaskID ?? "?"), \(node.lastProducedAt.map { StatusView.format($0) } ?? "?"))"
+                " (run \(run), task \(node.lastTaskID ?? "?"), \(node.lastProducedAt.map { time.format($0) } ?? "?"))"
             } ?? (node.dataset.hasPrefix("file:") || node.dataset.hasPrefix("http:") ? "" : " (never produced by orch)")
             lines.append(top ? node.dataset + produced : prefix + (last ? "└─ " : "├─ ") + node.dataset + produced)
             let childPrefix = top ? "" : prefix + (last ? "   " : "│  ")

@@ -106,14 +106,14 @@ public struct RunRepository: RunStore {
     // MARK: reads
 
     /// Recent runs, newest first, with task counts (served by the started_at indexes).
-    public func list(pipeline: String?, limit: Int) async throws -> [StoredRun] {
+    public func list(_ filter: RunFilter, limit: Int) async throws -> [StoredRun] {
         let rows = try await client.query("""
         SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
                r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
                coalesce((SELECT json_object_agg(state, n)::text FROM
                    (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
         FROM orch.runs r
-        WHERE \(pipeline)::text IS NULL OR r.pipeline = \(pipeline)::text
+        \(where: filter)
         ORDER BY r.started_at DESC
         LIMIT \(limit)
         """, logger: store.logger)
@@ -122,6 +122,15 @@ public struct RunRepository: RunStore {
             runs.append(try decodeRun(row))
         }
         return runs
+    }
+
+    public func count(_ filter: RunFilter) async throws -> Int {
+        let rows = try await client.query("""
+        SELECT count(*)::int8 FROM orch.runs r
+        \(where: filter)
+        """, logger: store.logger)
+        for try await n in rows.decode(Int64.self) { return Int(n) }
+        return 0
     }
 
     /// Finds a run by id or unique id prefix.
@@ -201,4 +210,32 @@ func jsonObject(_ dictionary: [String: String]) -> String {
 
 func decodeJSON<T: Decodable>(_ text: String, as type: T.Type) -> T? {
     try? JSONDecoder().decode(T.self, from: Data(text.utf8))
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `WHERE …` for the runs (`r`) that pass `filter`, its values bound.
+    mutating func appendInterpolation(where filter: RunFilter) {
+        let (exact, prefix) = filter.trigger?.storedText ?? (nil, nil)
+        appendLiteral("WHERE (")
+        appendInterpolation(filter.pipeline)
+        appendLiteral("::text IS NULL OR r.pipeline = ")
+        appendInterpolation(filter.pipeline)
+        appendLiteral("::text) AND (")
+        appendInterpolation(filter.status?.rawValue)
+        appendLiteral("::text IS NULL OR r.status = ")
+        appendInterpolation(filter.status?.rawValue)
+        appendLiteral("::text) AND (")
+        appendInterpolation(filter.since)
+        appendLiteral("::timestamptz IS NULL OR r.started_at >= ")
+        appendInterpolation(filter.since)
+        appendLiteral("::timestamptz) AND (")
+        appendInterpolation(exact)
+        appendLiteral("::text IS NULL OR r.trigger = ")
+        appendInterpolation(exact)
+        appendLiteral("::text) AND (")
+        appendInterpolation(prefix)
+        appendLiteral("::text IS NULL OR starts_with(r.trigger, ")
+        appendInterpolation(prefix)
+        appendLiteral("::text))")
+    }
 }

@@ -44,8 +44,16 @@ public struct WarehouseSession: Sendable {
 
     /// Rows of one query with their column names, values as text.
     public func table(_ sql: String) async throws -> (columns: [String], rows: [[String?]]) {
+        let result = try await typedTable(sql)
+        return (result.columns, result.rows)
+    }
+
+    /// As `table`, with whether each column holds numbers (for JSON that keeps them numbers).
+    public func typedTable(_ sql: String) async throws -> (columns: [String], numeric: [Bool], rows: [[String?]]) {
         let rows = try await collect(sql)
-        return (rows.first.map { $0.map(\.columnName) } ?? [], rows.map { $0.map(\.text) })
+        let numericTypes: Set<PostgresDataType> = [.int2, .int4, .int8, .float4, .float8, .numeric]
+        return (rows.first.map { $0.map(\.columnName) } ?? [], rows.first.map { $0.map { numericTypes.contains($0.dataType) } } ?? [],
+                rows.map { $0.map(\.text) })
     }
 
     /// Whether `schema.name` exists, and as what (`r` table, `v` view, …).

@@ -23,6 +23,9 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "Leave these tasks out.")
     var exclude: [String] = []
 
+    @Flag(help: "Print the nodes and edges as JSON.")
+    var json = false
+
     func run() async throws {
         let loaded = try PipelineLoader.load(path: pipeline)
         let subset: Set<Int>
@@ -31,6 +34,7 @@ struct GraphCommand: AsyncParsableCommand {
         } catch let error as SelectionError {
             throw RunSetupError(error.description)
         }
-        print(loaded.graph.render(format, title: loaded.spec.name, subset: subset))
+        print(json ? try JSONOutput.render(GraphJSON(loaded.graph, pipeline: loaded.spec.name, subset: subset))
+                   : loaded.graph.render(format, title: loaded.spec.name, subset: subset))
     }
 }

@@ -28,7 +28,7 @@ struct LsCommand: AsyncParsableCommand {
         let files = pipelines.isEmpty ? Complete.pipelineFiles(in: []) : pipelines
         guard !files.isEmpty else { throw RunSetupError("no pipeline files: name them (orch ls P.yml) or run where pipelines/*.yml are") }
         let nodes = try NodeListing.list(pipelines: files, selection: Selection(select: select, exclude: exclude, tests: !noTests))
-        if json { print(try StatusView.json(nodes)); return }
+        if json { print(try JSONOutput.render(NodesJSON(nodes))); return }
         // The data tests a node waits for (its upstream models' tests) are counted, not listed: --json lists them.
         print(Terminal.table(["NODE", "KIND", "PIPELINE", "TAGS", "DEPENDS ON"], nodes.map { node in
             let others = node.dependsOn.filter { !node.testDependencies.contains($0) }

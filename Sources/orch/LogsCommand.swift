@@ -22,6 +22,9 @@ struct LogsCommand: AsyncParsableCommand {
     @Flag(help: "Every attempt, not only the last.")
     var all = false
 
+    @Flag(help: "Print JSON: each attempt with its log path and lines.")
+    var json = false
+
     func run() async throws {
         let (run, task, attempt, all) = (self.run, self.task, self.attempt, self.all)
         let detail = try await OrchEnvironment().withStore { store -> StoredRunDetail in
@@ -36,6 +39,7 @@ struct LogsCommand: AsyncParsableCommand {
                 throw RunSetupError("run \(detail.run.id) has no task `\(task)`; its tasks: \(detail.tasks.map(\.taskID).joined(separator: ", "))")
             }
         }
+        var documents: [LogsJSON.Attempt] = []
         for t in tasks {
             var attempts = t.attempts
             if let attempt { attempts = attempts.filter { $0.attempt == attempt } } else if !all { attempts = attempts.suffix(1) }
@@ -43,6 +47,7 @@ struct LogsCommand: AsyncParsableCommand {
                 throw RunSetupError("task `\(t.taskID)` has no attempt\(attempt.map { " \($0)" } ?? "") in run \(detail.run.id)")
             }
             for a in attempts {
+                if json { documents.append(LogsJSON.Attempt(task: t.taskID, a)); continue }
                 print("==> \(t.taskID) attempt \(a.attempt) (\(a.status)) \(a.logPath) <==")
                 if let text = try? String(contentsOfFile: a.logPath, encoding: .utf8) {
                     print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
@@ -52,5 +57,6 @@ struct LogsCommand: AsyncParsableCommand {
                 }
             }
         }
+        if json { print(try JSONOutput.render(LogsJSON(runID: detail.run.id, attempts: documents))) }
     }
 }

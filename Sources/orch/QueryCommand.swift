@@ -32,6 +32,9 @@ struct QueryCommand: AsyncParsableCommand {
     @Option(help: "table, csv or json.")
     var format: Format = .table
 
+    @Flag(help: "Print JSON (as --format json).")
+    var json = false
+
     @Flag(help: "Print the SQL instead of running it.")
     var sql = false
 
@@ -44,7 +47,7 @@ struct QueryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let question = words.joined(separator: " ")
-        let (filter, top, descending, format, onlySQL, list) = (self.where, self.top, order.map { $0 == .desc }, self.format, sql, self.list)
+        let (filter, top, descending, format, onlySQL, list) = (self.where, self.top, order.map { $0 == .desc }, json ? .json : self.format, sql, self.list)
         let text = try await OrchEnvironment().withStore { store -> String in
             let service = SemanticQueryService(store: store)
             if list { return try await service.listing() }
@@ -57,8 +60,7 @@ struct QueryCommand: AsyncParsableCommand {
                 for row in [answer.columns] + answer.rows.map({ $0.map { $0 ?? "" } }) { csv.row(row) }
                 return String(csv.text.dropLast())  // print adds the last newline
             case .json:
-                let objects = answer.rows.map { row in Dictionary(zip(answer.columns, row.map { $0 ?? "" }), uniquingKeysWith: { a, _ in a }) }
-                return try StatusView.json(objects)
+                return try JSONOutput.render(QueryJSON(sql: answer.sql, columns: answer.columns, numeric: answer.numeric, rows: answer.rows))
             }
         }
         print(text)

@@ -12,18 +12,19 @@ struct ReportCommand: AsyncParsableCommand {
 
     @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs()) var run: String?
     @Flag(help: "Print JSON.") var json = false
+    @Flag(help: "Show times in UTC instead of local time.") var utc = false
 
     func run() async throws {
-        let (run, json) = (self.run, self.json)
+        let (run, json, time) = (self.run, self.json, TimeDisplay.choose(utc: utc))
         let environment = OrchEnvironment()
         let text = try await environment.withStore { store -> String in
             try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
             var id: String?
             if let run { id = try await store.runs.resolve(run) } else { id = try await store.runs.latestUnsuccessful() }
-            guard let id else { return "no failed, cancelled or crashed run: nothing to report" }
+            guard let id else { return json ? try JSONOutput.render(ReportJSON.Nothing()) : "no failed, cancelled or crashed run: nothing to report" }
             let report = try await RunReport.build(runID: id, runs: store.runs)
             if let dir = report.run.runDirectory { try? report.markdown.write(toFile: RunDirectory(dir).report, atomically: true, encoding: .utf8) }
-            return json ? try StatusView.json(report) : report.markdown
+            return json ? try JSONOutput.render(ReportJSON(report)) : report.markdown(time: time)
         }
         print(text)
     }
@@ -37,20 +38,22 @@ struct RetryCommand: AsyncParsableCommand {
 
     @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs()) var run: String
     @Option(help: "How many tasks may run at once.") var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(help: "Print the run's results as JSON at the end (as run_results.json); progress goes to stderr.") var json = false
+    @Flag(help: "Show times in UTC instead of local time.") var utc = false
 
     func run() async throws {
-        let (run, concurrency) = (self.run, self.concurrency)
+        let (run, concurrency, json) = (self.run, self.concurrency, self.json)
         let environment = OrchEnvironment()
         let stop = StopSignal()
         let signals = SignalHandlers.install(stop)
         defer { _ = signals }
-        let reporter = ConsoleReporter(terminal: .detect())
+        let reporter = ConsoleReporter.forOutput(json: json, utc: utc)
         let outcome = try await environment.withStore { store in
             let id = try await store.runs.resolve(run)
             var runner = PipelineRunner(environment: environment)
             runner.concurrency = concurrency
             return try await runner.resume(runID: id, store: store, observers: [reporter], stop: stop)
         }
-        try outcome.exit()
+        try outcome.exit(json: json)
     }
 }

@@ -36,6 +36,12 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Print the tasks that would run, in order; run nothing, record nothing (no database needed).")
     var dryRun = false
 
+    @Flag(help: "Print the run's results as JSON at the end (as run_results.json); progress goes to stderr.")
+    var json = false
+
+    @Flag(help: "Show times in UTC instead of local time.")
+    var utc = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -53,13 +59,14 @@ struct RunCommand: AsyncParsableCommand {
             print(try PipelineRunner(environment: OrchEnvironment()).preview(request).text)
             return
         }
-        try await executeRun(request)
+        try await executeRun(request, json: json, utc: utc)
     }
 }
 
 extension PipelineRunner.Outcome {
     /// The exit code of `orch run` and `orch retry`: 0 only if every task succeeded.
-    func exit() throws {
+    func exit(json: Bool = false) throws {
+        if json, let results { print(try JSONOutput.render(results)) }
         if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
             printError("orch: stopped: \(lost)")
@@ -70,5 +77,14 @@ extension PipelineRunner.Outcome {
         case .cancelled: throw ExitCode(130)
         default: throw ExitCode(1)
         }
+    }
+}
+
+extension ConsoleReporter {
+    /// Progress on stdout, or on stderr when stdout carries JSON.
+    static func forOutput(json: Bool, utc: Bool) -> ConsoleReporter {
+        let time = TimeDisplay.choose(utc: utc)
+        return json ? ConsoleReporter(terminal: Terminal(color: false), time: time, write: { printError($0) })
+                    : ConsoleReporter(terminal: .detect(), time: time)
     }
 }

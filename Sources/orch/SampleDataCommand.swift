@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchRuntime
 import OrchSampleData
+import OrchSpec
 
 struct SampleDataCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -37,6 +38,6 @@ struct SampleDataCommand: AsyncParsableCommand {
             print("\(directory)/\(file.name): \(file.rows) rows, \(file.bytes.count) bytes")
         }
         for bad in data.badRows { print("injected: \(bad)") }
-        print("generated in \(ContinuousClock.now - started)")
+        print("generated in \(DurationText.format(ContinuousClock.now - started))")
     }
 }

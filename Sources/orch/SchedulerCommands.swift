@@ -8,6 +8,7 @@ import OrchSpec
 import OrchStore
 import ServiceLifecycle
 import OrchWarehouse
+import Synchronization
 import UnixSignals
 
 struct SchedulerCommand: AsyncParsableCommand {
@@ -61,6 +62,8 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(help: "The schedules folder.") var schedules = "schedules"
     @Flag(help: "Run logical times that already succeeded too.") var rerun = false
     @Flag(help: "Print the logical times that would run; run nothing, record nothing.") var dryRun = false
+    @Flag(help: "Print JSON at the end (one result per logical time) instead of a line per run.") var json = false
+    @Flag(help: "Show times in UTC instead of local time.") var utc = false
 
     func run() async throws {
         guard let start = try? Date(from, strategy: .iso8601), let end = try? Date(to, strategy: .iso8601), start <= end else {
@@ -69,28 +72,39 @@ struct BackfillCommand: AsyncParsableCommand {
         let spec = try ScheduleParser.named(schedule, in: URL(fileURLWithPath: schedules).standardizedFileURL.path)
         var backfill = Backfill(schedule: spec, from: start, to: end, environment: OrchEnvironment())
         backfill.rerun = rerun
-        let (job, dryRun) = (backfill, self.dryRun)
+        let (job, json, dryRun, time) = (backfill, self.json, self.dryRun, TimeDisplay.choose(utc: utc))
+        let results = BackfillResults()
         let failed = try await job.environment.withStore { store -> Int in
             let ticks = try await job.ticks(ticks: store.schedules)
             if dryRun {
-                print("backfill \(spec.name) (dry run): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())"
+                print("backfill \(spec.name) (dry run): \(ticks.count) logical time(s) from \(time.format(start)) to \(time.format(end))"
                       + " would run \(spec.pipeline); nothing is run or recorded")
-                for tick in ticks { print(tick.ISO8601Format()) }
+                for tick in ticks { print(time.format(tick)) }
                 return 0
             }
-            print("backfill \(spec.name): \(ticks.count) logical time(s) from \(start.ISO8601Format()) to \(end.ISO8601Format())")
+            if !json { print("backfill \(spec.name): \(ticks.count) logical time(s) from \(time.format(start)) to \(time.format(end))") }
             let stop = StopSignal()
             let signals = BackfillSignals.install(stop)
             defer { _ = signals }
             return await job.run(ticks, runs: store.runs, warehouse: store.warehouse, stop: stop) { result in
+                if json { results.items.withLock { $0.append(BackfillJSON.Result(result)) }; return }
                 switch result {
-                case let .finished(tick, runID, status): print("\(tick.ISO8601Format())  run \(runID)  \(status.rawValue)")
-                case let .couldNotStart(tick, error): print("\(tick.ISO8601Format())  could not start: \(error)")
+                case let .finished(tick, runID, status): print("\(time.format(tick))  run \(runID)  \(status.rawValue)")
+                case let .couldNotStart(tick, error): print("\(time.format(tick))  could not start: \(error)")
                 }
             }
         }
+        if json {
+            let all = results.items.withLock { $0 }.sorted { $0.logicalTime < $1.logicalTime }
+            print(try JSONOutput.render(BackfillJSON(schedule: spec.name, from: start, to: end, results: all)))
+        }
         if failed > 0 { throw ExitCode(1) }
     }
+}
+
+/// The results of a backfill as they come, for `--json`.
+final class BackfillResults: Sendable {
+    let items = Mutex<[BackfillJSON.Result]>([])
 }
 
 enum BackfillSignals {
@@ -123,16 +137,13 @@ struct CronCommand: AsyncParsableCommand {
                 start = d
             }
             let times = CronSchedule(cron, timeZone: zone).next(n, after: start)
-            let local = DateFormatter()
-            local.locale = Locale(identifier: "en_US_POSIX")
-            local.timeZone = zone
-            local.dateFormat = "EEE yyyy-MM-dd HH:mm:ss zzz"
+            let local = TimeDisplay(timeZone: zone)
             if json {
-                print(try StatusView.json(times.map { ["utc": $0.ISO8601Format(), "local": local.string(from: $0)] }))
+                print(try JSONOutput.render(CronNextJSON(expression: expression, timeZone: zone, times: times)))
             } else {
                 print("  Original form: \(expression)\n      Time zone: \(zone.identifier)")
                 for (i, t) in times.enumerated() {
-                    print("\(i == 0 ? "Next elapse:" : "       Iter. #\(i + 1):") \(local.string(from: t))  (\(t.ISO8601Format()))")
+                    print("\(i == 0 ? "Next elapse:" : "       Iter. #\(i + 1):") \(local.withWeekday(t))  (\(TimeDisplay.utc.format(t)))")
                 }
             }
         }

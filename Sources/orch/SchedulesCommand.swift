@@ -17,50 +17,32 @@ struct SchedulesCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Each schedule with its next fire time, last run and its status (the default).")
 
         @Option(help: "The schedules folder.") var schedules = "schedules"
+        @Flag(help: "Show times in UTC instead of local time.") var utc = false
         @Flag(help: "Print JSON.") var json = false
 
-        struct Row: Codable {
-            var name: String
-            var pipeline: String
-            var timing: String
-            var enabled: Bool
-            /// Paused with `orch schedules pause`: its ticks are recorded, not run.
-            var paused: Bool
-            var nextFire: Date?
-            var lastRun: String?
-            var lastStatus: RunStatus?
-            var lastLogicalTime: Date?
-            /// The newest claimed tick: what became of it and, if its run could not start, why.
-            var lastTickTime: Date?
-            var lastTickStatus: TickStatus?
-            var lastTickError: String?
-        }
-
         func run() async throws {
+            let time = TimeDisplay.choose(utc: utc)
             let specs = try ScheduleParser.loadDirectory(URL(fileURLWithPath: schedules).standardizedFileURL.path)
-            let json = self.json
             let rows = try await OrchEnvironment().withStore { store in
-                var rows: [Row] = []
+                var rows: [SchedulesJSON.Row] = []
                 for s in specs {
-                    let last = try await store.schedules.lastRun(schedule: s.name)
-                    let tick = try await store.schedules.latestTick(schedule: s.name)
                     let paused = try await store.schedules.pause(schedule: s.name)?.paused == true
-                    rows.append(Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled, paused: paused,
-                                    nextFire: s.enabled && !paused ? s.next(after: Date()) : nil, lastRun: last?.id,
-                                    lastStatus: last?.status, lastLogicalTime: last?.logicalTime, lastTickTime: tick?.logicalTime,
-                                    lastTickStatus: tick?.status, lastTickError: tick?.error))
+                    rows.append(SchedulesJSON.Row(name: s.name, pipeline: s.pipeline, timing: s.timingText, enabled: s.enabled,
+                                                  paused: paused, nextFire: s.enabled && !paused ? s.next(after: Date()) : nil,
+                                                  lastRun: try await store.schedules.lastRun(schedule: s.name),
+                                                  lastTick: try await store.schedules.latestTick(schedule: s.name)))
                 }
                 return rows
             }
-            if json { print(try StatusView.json(rows)); return }
+            if json { print(try JSONOutput.render(SchedulesJSON(rows))); return }
             let terminal = Terminal.detect()
             print(Terminal.table(["SCHEDULE", "WHEN", "NEXT", "LAST RUN", "STATUS"], rows.map {
                 [$0.name, $0.timing + ($0.enabled ? "" : " (disabled)") + ($0.paused ? " (paused)" : ""),
-                 $0.nextFire?.ISO8601Format() ?? "-", $0.lastRun ?? "-", $0.lastStatus.map { terminal.state($0) } ?? "-"]
+                 $0.nextFire.map(time.format) ?? "-", $0.lastRunId ?? "-", $0.lastStatus.map { terminal.state($0) } ?? "-"]
             }))
             for row in rows {
-                if let error = row.lastTickError, let time = row.lastTickTime {
-                    print("\(row.name): the tick of \(time.ISO8601Format()) failed: \(error)")
+                if let error = row.lastTickError, let tick = row.lastTickTime {
+                    print("\(row.name): the tick of \(time.format(tick)) failed: \(error)")
                 }
             }
         }

@@ -50,9 +50,9 @@ struct SegmentsCommand: AsyncParsableCommand {
         let sizes = model.sizesByName
         func ms(_ d: Duration) -> Double { d.seconds * 1000 }
         if json {
-            let object: [String: Any] = ["rows": rows.count, "k": model.k, "n_init": nInit, "inertia": model.inertia, "silhouette": model.silhouette,
-                                         "kmeans_ms": ms(model.fitTime), "silhouette_ms": ms(model.silhouetteTime), "sizes": sizes]
-            print(String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self))
+            print(try JSONOutput.render(SegmentsJSON(rows: rows.count, k: model.k, nInit: nInit, inertia: model.inertia,
+                                                     silhouette: model.silhouette, kmeansMs: ms(model.fitTime),
+                                                     silhouetteMs: ms(model.silhouetteTime), sizes: sizes)))
         } else {
             print("\(rows.count) rows, k=\(model.k)\(k == .auto ? " (auto)" : ""), \(nInit) restarts: inertia \(String(format: "%.4f", model.inertia)), silhouette \(String(format: "%.4f", model.silhouette))")
             print("k-means \(String(format: "%.1f", ms(model.fitTime))) ms, silhouette \(String(format: "%.1f", ms(model.silhouetteTime))) ms")

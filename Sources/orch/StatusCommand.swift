@@ -4,6 +4,8 @@ import OrchRuntime
 import OrchExecution
 import OrchStore
 
+extension RunStatus: ExpressibleByArgument {}
+
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
@@ -16,14 +18,36 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Only runs of this pipeline.")
     var pipeline: String?
 
+    @Option(help: "Only runs in this state: \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var state: RunStatus?
+
+    @Option(help: "Only runs started since: \(SinceText.expected).")
+    var since: String?
+
+    @Option(help: "Only runs with this trigger: manual, schedule, backfill, retry, or schedule:NAME / backfill:NAME.")
+    var trigger: String?
+
     @Option(help: "How many runs to list.")
     var limit: Int = 20
+
+    @Flag(help: "Show times in UTC instead of local time.")
+    var utc = false
 
     @Flag(help: "Print JSON.")
     var json = false
 
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit must be at least 1") }
+        if let since, SinceText.parse(since) == nil { throw ValidationError("--since must be \(SinceText.expected) (found `\(since)`)") }
+        if let trigger, TriggerMatch(trigger) == nil {
+            throw ValidationError("--trigger must be manual, schedule, backfill or retry, or schedule:NAME / backfill:NAME (found `\(trigger)`)")
+        }
+    }
+
     func run() async throws {
-        let (run, pipeline, limit, json) = (self.run, self.pipeline, self.limit, self.json)
+        let filter = RunFilter(pipeline: pipeline, status: state, since: since.flatMap { SinceText.parse($0) },
+                               trigger: trigger.flatMap(TriggerMatch.init))
+        let (run, limit, json, time) = (self.run, self.limit, self.json, TimeDisplay.choose(utc: utc))
         let environment = OrchEnvironment()
         let text = try await environment.withStore { store -> String in
             // Runs whose process died are marked crashed before they are shown.
@@ -31,12 +55,14 @@ struct StatusCommand: AsyncParsableCommand {
             if let run {
                 let id = try await store.runs.resolve(run)
                 guard let detail = try await store.runs.detail(id) else { throw RunStoreError.notFound(run) }
-                return json ? try StatusView.json(detail) : StatusView.detail(detail, terminal: .detect())
+                return json ? try JSONOutput.render(RunResultsJSON(detail)) : StatusView.detail(detail, terminal: .detect(), time: time)
             }
-            let runs = try await store.runs.list(pipeline: pipeline, limit: limit)
+            let runs = try await store.runs.list(filter, limit: limit)
             // A pipeline with no runs is most often a typo: say so, with the nearest name.
-            if let pipeline, runs.isEmpty { _ = try await store.runs.knownName(pipeline, .pipeline) }
-            return json ? try StatusView.json(runs) : StatusView.runs(runs, terminal: .detect())
+            if let pipeline = filter.pipeline, runs.isEmpty { _ = try await store.runs.knownName(pipeline, .pipeline) }
+            let total = runs.count < limit ? runs.count : try await store.runs.count(filter)
+            return json ? try JSONOutput.render(RunListJSON(runs, total: total))
+                        : StatusView.runs(runs, total: total, filtered: filter != RunFilter(), terminal: .detect(), time: time)
         }
         print(text)
     }

@@ -30,7 +30,7 @@ struct TestsCommand: AsyncParsableCommand {
             let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
             if let model, results.isEmpty { _ = try await store.runs.knownName(model, .testedModel) }
             let failures = results.contains { $0.status == .fail || $0.status == .error }
-            if json { return (try StatusView.json(results), failures) }
+            if json { return (try JSONOutput.render(TestResultsJSON(runID: runID, results)), failures) }
             guard let runID else { return ("no test results yet; models' tests run with `orch run` of a pipeline with a sql_model task", false) }
             return (TestsView.render(runID: runID, results, terminal: .detect()), failures)
         }
@@ -55,6 +55,9 @@ struct LineageCommand: AsyncParsableCommand {
     @Flag(help: "Follow what is made from it.")
     var downstream = false
 
+    @Flag(help: "Show times in UTC instead of local time.")
+    var utc = false
+
     @Flag(help: "Print JSON.")
     var json = false
 
@@ -63,11 +66,11 @@ struct LineageCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (dataset, down, json) = (self.dataset, self.downstream, self.json)
+        let (dataset, down, json, time) = (self.dataset, self.downstream, self.json, TimeDisplay.choose(utc: utc))
         let tree = try await OrchEnvironment().withStore { store in
             // `fct_sales` is `analytics.fct_sales` when that is the one recorded dataset of that name.
             try await store.runs.lineage(of: store.runs.knownName(dataset, .dataset), upstream: !down)
         }
-        print(json ? try StatusView.json(tree) : TestsView.lineage(tree, upstream: !down))
+        print(json ? try JSONOutput.render(LineageJSON(tree, upstream: !down)) : TestsView.lineage(tree, upstream: !down, time: time))
     }
 }

@@ -16,35 +16,23 @@ struct ValidateCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON.")
     var json = false
 
-    struct FileResult: Encodable {
-        var file: String
-        var valid: Bool
-        var pipeline: String?
-        var tasks: Int?
-        var diagnostics: [Diagnostic]
-    }
-
     func run() async throws {
-        var results: [FileResult] = []
+        var results: [ValidateJSON.File] = []
+        var problems: [String] = []
         for file in files {
             do {
                 let loaded = try PipelineLoader.load(path: file)
-                results.append(FileResult(file: file, valid: true, pipeline: loaded.spec.name,
-                                          tasks: loaded.graph.nodes.count, diagnostics: []))
+                results.append(ValidateJSON.File(file: file, pipeline: loaded.spec.name, tasks: loaded.graph.nodes.count, diagnostics: []))
+                if !json { print("\(file): ok (pipeline \(loaded.spec.name), \(loaded.graph.nodes.count) tasks)") }
             } catch let error as SpecError {
-                results.append(FileResult(file: file, valid: false, diagnostics: error.diagnostics))
+                results.append(ValidateJSON.File(file: file, pipeline: nil, tasks: nil, diagnostics: error.diagnostics))
+                problems += error.diagnostics.map(\.description)
             }
         }
         if json {
-            print(try StatusView.json(results))
-        } else {
-            for r in results {
-                if r.valid {
-                    print("\(r.file): ok (pipeline \(r.pipeline ?? ""), \(r.tasks ?? 0) tasks)")
-                } else {
-                    printError(r.diagnostics.map(\.description).joined(separator: "\n"))
-                }
-            }
+            print(try JSONOutput.render(ValidateJSON(results)))
+        } else if !problems.isEmpty {
+            printError(problems.joined(separator: "\n"))
         }
         if results.contains(where: { !$0.valid }) { throw ExitCode(2) }
     }

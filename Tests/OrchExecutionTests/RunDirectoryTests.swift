@@ -28,6 +28,18 @@ struct RunDirectoryTests {
         #expect(!RunDirectory.isRunFolder(run.path, home: "/elsewhere"))
         #expect(!RunDirectory.isRunFolder("\(home)/p", home: home))
         #expect(!RunDirectory.isRunFolder("\(home)/p/not-a-run-id", home: home))
+        let new = RunDirectory(home: home, pipeline: "p", runID: RunInfo.makeID())
+        try new.create()
+        #expect(RunDirectory.isRunFolder(new.path, home: home), "a new id (20261202T010203Z-abcdef) is a run folder too")
         try FileManager.default.removeItem(atPath: home)
+    }
+
+    @Test("run ids say they are UTC (20261202T010203Z-abcdef) and sort by time; the old form is still a run id")
+    func runIDs() {
+        let id = RunInfo.makeID(at: Date(timeIntervalSince1970: 1_796_173_323))  // 2026-12-02T01:02:03Z
+        #expect(id.hasPrefix("20261202T010203Z-") && id.count == 23, "\(id)")
+        #expect(RunInfo.isRunID(id) && RunInfo.isRunID("20261202-010203-abcdef"))
+        #expect(!RunInfo.isRunID("20261202T010203-abcdef") && !RunInfo.isRunID("x20261202T010203Z-abcdef"))
+        #expect(RunInfo.makeID(at: Date(timeIntervalSince1970: 1_796_173_324)) > id)
     }
 }

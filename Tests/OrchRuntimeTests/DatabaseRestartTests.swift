@@ -41,8 +41,8 @@ struct DatabaseRestartTests {
                 #expect([0, 1].contains(result.status), "\(context)\n\(result.stdout.suffix(2000))\(result.stderr)")
                 #expect(waited < 120, "\(context): the run took \(waited) s after the restart")
                 let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
-                let latest = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
-                let runID = try #require(latest["id"] as? String)
+                let latest = try #require(((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+                let runID = try #require(latest["run_id"] as? String)
                 if latest["status"] as? String != "succeeded" {
                     let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)
                     #expect(retry.status == 0, "\(context); retry: \(retry.stdout.suffix(2000))\(retry.stderr)")
@@ -76,14 +76,14 @@ struct DatabaseRestartTests {
                 _ = await run.wait()
                 try await Task.sleep(for: .milliseconds(1500))  // past the heartbeat expiry
                 var status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
-                if (try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.isEmpty ?? true {
+                if ((try? JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.isEmpty ?? true {
                     // Killed before the run was recorded at all: nothing to resume, so run it afresh.
                     let fresh = try await runOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
                     #expect(fresh.status == 0, "\(fresh.stdout.suffix(2000))\(fresh.stderr)")
                     status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
                 }
-                let latest = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])?.first)
-                let runID = try #require(latest["id"] as? String)
+                let latest = try #require(((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+                let runID = try #require(latest["run_id"] as? String)
                 let context = "round \(round): killed after \(killAfter) s, run \(runID) \(latest["status"] ?? "?")"
                 if latest["status"] as? String != "succeeded" {
                     let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)

@@ -18,8 +18,11 @@ struct DayOneCommandsTests {
         try await runOrch(args, environment: ["ORCH_HOME": home, "ORCH_DATABASE_URL": Self.noDatabase], directory: directory ?? home)
     }
 
+    /// The nodes of an `orch ls --json` document (JSON contract: a top-level object with its schema version).
     func json(_ r: ProcessResult) throws -> [[String: Any]] {
-        try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]], "\(r.stdout)\(r.stderr)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any], "\(r.stdout)\(r.stderr)")
+        #expect(document["schema_version"] as? Int == 1)
+        return try #require(document["nodes"] as? [[String: Any]])
     }
 
     @Test("orch ls lists nodes with kind, tags, depends_on and pipeline; a model brings its tests; models selects the task's nodes")

@@ -20,7 +20,7 @@ struct EmbeddedDatabaseTests {
             #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
             let status = try await runOrch(["status", "--json"], environment: vars, directory: home)
             #expect(status.status == 0, "\(status.stderr)")
-            let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+            let runs = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
             #expect(runs?.count == 1)
             #expect(runs?.first?["status"] as? String == "succeeded")
         }
@@ -64,9 +64,9 @@ struct EmbeddedDatabaseTests {
             let result = await run.wait()
             #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
             let status = try await runOrch(["status", "--json"], environment: vars, directory: home)
-            let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]]
+            let runs = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]]
             #expect(runs?.first?["status"] as? String == "succeeded")
-            #expect((runs?.first?["taskCounts"] as? [String: Int])?["succeeded"] == 2)
+            #expect((runs?.first?["task_counts"] as? [String: Int])?["succeeded"] == 2)
         }
     }
 }

@@ -56,9 +56,9 @@ struct EndToEndTests {
             #expect(t.status == 2)
             #expect(t.stderr.contains("typo.yml:6:5: error: unknown key `retires`"), "\(t.stderr)")
             #expect(t.stderr.contains("did you mean `retries`?"))
-            let json = try await env.json("validate", typo) as? [[String: Any]]
+            let json = (try await env.json("validate", typo) as? [String: Any])?["files"] as? [[String: Any]]
             let diagnostics = json?.first?["diagnostics"] as? [[String: Any]]
-            #expect((diagnostics?.first?["location"] as? [String: Any])?["line"] as? Int == 6)
+            #expect(diagnostics?.first?["line"] as? Int == 6)
             let ok = try env.write("ok.yml", "name: ok\ntasks:\n  - { id: a, kind: command, command: \"true\" }\n")
             #expect(try await env.orch("validate", ok).status == 0)
         }
@@ -79,18 +79,18 @@ struct EndToEndTests {
             """)
             let r = try await env.orch("run", path)
             #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
-            let runs = try #require(try await env.json("status") as? [[String: Any]])
-            let id = try #require(runs.first?["id"] as? String)
+            let runs = try #require((try await env.json("status") as? [String: Any])?["runs"] as? [[String: Any]])
+            let id = try #require(runs.first?["run_id"] as? String)
             let detail = try #require(try await env.json("status", id) as? [String: Any])
             let task = try #require((detail["tasks"] as? [[String: Any]])?.first)
-            #expect(task["state"] as? String == "succeeded")
+            #expect(task["status"] as? String == "succeeded")
             let attempts = try #require(task["attempts"] as? [[String: Any]])
             #expect(attempts.map { $0["status"] as? String } == ["failed", "failed", "succeeded"])
             for (n, attempt) in attempts.enumerated() {
-                let log = try String(contentsOfFile: try #require(attempt["logPath"] as? String), encoding: .utf8)
+                let log = try String(contentsOfFile: try #require(attempt["log_path"] as? String), encoding: .utf8)
                 #expect(log.contains("attempt \(n + 1)\n"))
             }
-            #expect(attempts[0]["logPath"] as? String == "\(env.home)/flaky/\(id)/flaky/attempt-1.log")
+            #expect(attempts[0]["log_path"] as? String == "\(env.home)/flaky/\(id)/flaky/attempt-1.log")
             try await Store.with(env.url) { store in
                 let rows = try await store.warehouse.rows("SELECT count(*), max(attempt) FROM orch.attempts WHERE run_id = '\(id)'")
                 #expect(rows == [["3", "3"]])
@@ -120,16 +120,16 @@ struct EndToEndTests {
             let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
             let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
             #expect(kill(pid, 0) != 0 || stat.contains(") Z "), "sleep 60 must be gone")
-            let runs = try #require(try await env.json("status") as? [[String: Any]])
-            let runID = try #require(runs.first?["id"] as? String)
+            let runs = try #require((try await env.json("status") as? [String: Any])?["runs"] as? [[String: Any]])
+            let runID = try #require(runs.first?["run_id"] as? String)
             let detail = try #require(try await env.json("status", runID) as? [String: Any])
             let tasks = Dictionary(uniqueKeysWithValues: try #require(detail["tasks"] as? [[String: Any]]).map {
-                ($0["taskID"] as! String, $0)
+                ($0["task_id"] as! String, $0)
             })
-            #expect(tasks["slow"]?["state"] as? String == "failed")
+            #expect(tasks["slow"]?["status"] as? String == "failed")
             #expect((tasks["slow"]?["message"] as? String)?.contains("timed out after 1s") == true)
-            #expect(tasks["downstream"]?["state"] as? String == "upstream_failed")
-            #expect(tasks["sibling"]?["state"] as? String == "succeeded")
+            #expect(tasks["downstream"]?["status"] as? String == "upstream_failed")
+            #expect(tasks["sibling"]?["status"] as? String == "succeeded")
             #expect((detail["run"] as? [String: Any])?["status"] as? String == "failed")
         }
     }
@@ -158,11 +158,11 @@ struct EndToEndTests {
             let result = await process.wait()
             #expect(ContinuousClock.now - signalled < .seconds(10), "well under kill_grace + a loaded machine")
             #expect(result.status == 130)
-            let runs = try #require(try await env.json("status") as? [[String: Any]])
+            let runs = try #require((try await env.json("status") as? [String: Any])?["runs"] as? [[String: Any]])
             #expect(runs.first?["status"] as? String == "cancelled")
-            let runID = try #require(runs.first?["id"] as? String)
+            let runID = try #require(runs.first?["run_id"] as? String)
             let detail = try #require(try await env.json("status", runID) as? [String: Any])
-            let states = try #require(detail["tasks"] as? [[String: Any]]).map { $0["state"] as? String }
+            let states = try #require(detail["tasks"] as? [[String: Any]]).map { $0["status"] as? String }
             #expect(states == ["cancelled", "cancelled", "cancelled"])
         }
     }

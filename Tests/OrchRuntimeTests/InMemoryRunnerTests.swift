@@ -64,8 +64,12 @@ struct InMemoryRunnerTests {
         #expect(status.contains("run \(outcome.info.id)  failed"))
         #expect(status.contains("upstream_failed"))
         #expect(status.contains("#2   failed"))
-        let list = StatusView.runs(try await store.list(limit: 5), terminal: Terminal(color: false))
+        let list = StatusView.runs(try await store.list(limit: 5), total: 1, terminal: Terminal(color: false), time: .utc)
         #expect(list.contains("1 succeeded, 1 failed, 1 upstream_failed"))
+        #expect(list.contains("LOGICAL TIME") && list.contains(TimeDisplay.utc.format(outcome.info.logicalTime)), "\(list)")
+        #expect(!list.contains("showing"), "every run is shown")
+        let page = StatusView.runs(try await store.list(limit: 5), total: 57, terminal: Terminal(color: false), time: .utc)
+        #expect(page.hasSuffix("showing 1 of 57 runs (--limit N for more)"), "\(page)")
         #expect(try await store.latestUnsuccessful() == outcome.info.id)
     }
 

@@ -42,7 +42,7 @@ struct MarketingModelsTests {
         try await withEnv { env in
             let r = try await env.run()
             #expect(r.status == 0, "\(r.stdout.suffix(3000))\(r.stderr)")
-            let results = try #require(try await env.json(["tests"]) as? [[String: Any]])
+            let results = try #require((try await env.json(["tests"]) as? [String: Any])?["results"] as? [[String: Any]])
             #expect(results.count >= 60)
             #expect(results.allSatisfy { $0["status"] as? String == "pass" })
             let stored = try await env.rows("SELECT count(*), count(DISTINCT test_name) FROM orch.test_results")
@@ -99,28 +99,28 @@ struct MarketingModelsTests {
         try await withEnv(badRows: 5) { env in
             let r = try await env.run(["--param", "max_bad_rows=10"])
             #expect(r.status == 1)
-            let results = try #require(try await env.json(["tests", "--failed"]) as? [[String: Any]])
+            let results = try #require((try await env.json(["tests", "--failed"]) as? [String: Any])?["results"] as? [[String: Any]])
             let failed = Dictionary(uniqueKeysWithValues: results.map { ($0["test"] as! String, $0) })
             // Negative quantity and unknown customer type fine but break rules.
             let quantity = try #require(failed["accepted_range_stg_online_sales_quantity"])
             #expect(quantity["model"] as? String == "stg_online_sales")
             #expect(quantity["column"] as? String == "quantity")
-            #expect(quantity["failingRows"] as? Int == 1)
-            #expect((quantity["sampleRows"] as? String)?.contains("\"quantity\": \"-") == true, "\(quantity["sampleRows"] ?? "")")
+            #expect(quantity["failing_rows"] as? Int == 1)
+            #expect(((quantity["sample_rows"] as? [[String: Any]])?.first?["quantity"] as? String)?.hasPrefix("-") == true, "\(quantity["sample_rows"] ?? "")")
             #expect((quantity["sql"] as? String)?.contains("quantity < 1") == true)
             let customer = try #require(failed["relationships_stg_online_sales_customer_id"])
-            #expect((customer["sampleRows"] as? String)?.contains("99999") == true)
+            #expect("\(customer["sample_rows"] ?? "")".contains("99999"))
             // Unparseable date, short line, bad number: rejected by the extract, listed with their lines.
-            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
-            let tasks = Dictionary(uniqueKeysWithValues: (detail["tasks"] as! [[String: Any]]).map { ($0["taskID"] as! String, $0) })
-            #expect(tasks["extract_sales"]?["state"] as? String == "succeeded")
-            #expect(tasks["stg_online_sales"]?["state"] as? String == "succeeded")
+            let runs = try #require((try await env.json(["status"]) as? [String: Any])?["runs"] as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["run_id"] as! String]) as? [String: Any])
+            let tasks = Dictionary(uniqueKeysWithValues: (detail["tasks"] as! [[String: Any]]).map { ($0["task_id"] as! String, $0) })
+            #expect(tasks["extract_sales"]?["status"] as? String == "succeeded")
+            #expect(tasks["stg_online_sales"]?["status"] as? String == "succeeded")
             // Error-severity failures on stg_online_sales hold back everything built from it.
             for model in ["fct_sales", "dim_products", "dim_datetime"] {
-                #expect(tasks[model]?["state"] as? String == "upstream_failed", "\(model)")
+                #expect(tasks[model]?["status"] as? String == "upstream_failed", "\(model)")
             }
-            #expect(tasks["dim_customer"]?["state"] as? String == "succeeded", "an independent branch still builds")
+            #expect(tasks["dim_customer"]?["status"] as? String == "succeeded", "an independent branch still builds")
             let built = try await env.rows("SELECT to_regclass('analytics.fct_sales') IS NULL")
             #expect(built == [["t"]], "nothing downstream was built")
             let rejected = try await env.rows("""
@@ -154,9 +154,9 @@ struct MarketingModelsTests {
             """.write(toFile: pipeline, atomically: true, encoding: .utf8)
             let r = try await env.run(pipeline: pipeline)
             #expect(r.status == 0, "\(r.stdout)")
-            let results = try #require(try await env.json(["tests"]) as? [[String: Any]])
+            let results = try #require((try await env.json(["tests"]) as? [String: Any])?["results"] as? [[String: Any]])
             #expect(results.first?["status"] as? String == "warn")
-            #expect((results.first?["failingRows"] as? Int ?? 0) > 0)
+            #expect((results.first?["failing_rows"] as? Int ?? 0) > 0)
             #expect(try await env.rows("SELECT n > 0 FROM analytics.after_base") == [["t"]])
         }
     }
@@ -213,8 +213,8 @@ struct MarketingModelsTests {
             let r = try await env.run(["--select", "dim_customer"], pipeline: pipeline)
             #expect(r.status == 1)
             #expect(r.stdout.contains("dim_customer.sql:\(line): column \"locaton\" does not exist"), "\(r.stdout)")
-            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
+            let runs = try #require((try await env.json(["status"]) as? [String: Any])?["runs"] as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["run_id"] as! String]) as? [String: Any])
             let message = (detail["tasks"] as? [[String: Any]])?.first?["message"] as? String ?? ""
             #expect(message.contains("hint: Perhaps you meant to reference the column \"stg_customers.location\"") || message.contains("locaton"))
             #expect(try await env.rows("SELECT count(*), sum(customer_tenure_months) FROM analytics.dim_customer") == before)
@@ -226,9 +226,9 @@ struct MarketingModelsTests {
         try await withEnv { env in
             #expect(try await env.run().status == 0)
             #expect(try await env.run(["--select", "fct_sales+"]).status == 0)
-            let runs = try #require(try await env.json(["status"]) as? [[String: Any]])
-            let detail = try #require(try await env.json(["status", runs[0]["id"] as! String]) as? [String: Any])
-            let ids = Set((detail["tasks"] as! [[String: Any]]).map { $0["taskID"] as! String })
+            let runs = try #require((try await env.json(["status"]) as? [String: Any])?["runs"] as? [[String: Any]])
+            let detail = try #require(try await env.json(["status", runs[0]["run_id"] as! String]) as? [String: Any])
+            let ids = Set((detail["tasks"] as! [[String: Any]]).map { $0["task_id"] as! String })
             #expect(ids.contains("fct_sales"))
             #expect(ids.contains("relationships_fct_sales_customer_id"))
             // fct_sales, its tests, and what is built from it (segments, segment facts, catalog): nothing upstream or beside.

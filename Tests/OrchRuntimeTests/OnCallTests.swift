@@ -25,8 +25,8 @@ struct OnCallTests {
         func orch(_ args: [String]) async throws -> ProcessResult { try await runOrch(args, environment: vars, directory: dir) }
         func rows(_ sql: String) async throws -> [[String?]] { try await Store.with(db) { try await $0.warehouse.rows(sql) } }
         func lastRunID() async throws -> String {
-            let runs = try JSONSerialization.jsonObject(with: Data(try await orch(["status", "--json"]).stdout.utf8)) as! [[String: Any]]
-            return runs[0]["id"] as! String
+            let document = try JSONSerialization.jsonObject(with: Data(try await orch(["status", "--json"]).stdout.utf8)) as! [String: Any]
+            return (document["runs"] as! [[String: Any]])[0]["run_id"] as! String
         }
     }
 
@@ -65,7 +65,7 @@ struct OnCallTests {
             #expect(markdown.contains("params: `flag` \(ok) → /nonexistent"), "what changed since the last good run")
             #expect(markdown.contains("orch retry \(id)"))
             let json = try JSONSerialization.jsonObject(with: Data(try await env.orch(["report", "--json"]).stdout.utf8)) as? [String: Any]
-            #expect((json?["run"] as? [String: Any])?["id"] as? String == id, "the latest failed run by default")
+            #expect((json?["run"] as? [String: Any])?["run_id"] as? String == id, "the latest failed run by default")
 
             // Fix the cause; retry: same id, new attempts numbered on, what succeeded is not run again.
             try await Store.with(env.db) { store in
@@ -75,10 +75,10 @@ struct OnCallTests {
             #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
             let detail = try JSONSerialization.jsonObject(with: Data(try await env.orch(["status", id, "--json"]).stdout.utf8)) as! [String: Any]
             #expect((detail["run"] as! [String: Any])["status"] as? String == "succeeded")
-            let tasks = Dictionary(uniqueKeysWithValues: (detail["tasks"] as! [[String: Any]]).map { ($0["taskID"] as! String, $0) })
+            let tasks = Dictionary(uniqueKeysWithValues: (detail["tasks"] as! [[String: Any]]).map { ($0["task_id"] as! String, $0) })
             #expect((tasks["load"]?["attempts"] as? [[String: Any]])?.count == 1, "load succeeded before and was kept")
             #expect((tasks["check"]?["attempts"] as? [[String: Any]])?.map { $0["attempt"] as! Int } == [1, 2, 3])
-            #expect(tasks.values.allSatisfy { $0["state"] as? String == "succeeded" })
+            #expect(tasks.values.allSatisfy { $0["status"] as? String == "succeeded" })
             #expect(try await env.orch(["retry", id]).status == 2, "a succeeded run cannot be retried")
         }
     }
@@ -104,9 +104,9 @@ struct OnCallTests {
             _ = await process.wait()
             try await Task.sleep(for: .seconds(3))
             let status = try await env.orch(["status", "--json"])
-            let runs = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [[String: Any]]
+            let runs = (try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as! [String: Any])["runs"] as! [[String: Any]]
             #expect(runs[0]["status"] as? String == "crashed")
-            let id = runs[0]["id"] as! String
+            let id = runs[0]["run_id"] as! String
             #expect(try await env.rows("SELECT count(*) FROM orch.task_runs WHERE run_id = '\(id)' AND state = 'running'") == [["0"]])
             // Whatever exists is whole: the raw loads are all-or-nothing.
             for (table, rows) in [("raw.online_sales", "52924"), ("raw.customers", "1468")] {

@@ -213,10 +213,10 @@ struct SchedulerTests {
             #expect(rerun.stdout.contains("4 logical time(s)"))
             #expect(try await env.rows("SELECT count(*) FROM orch.runs") == [["8"]])
             let listing = try await runOrch(["schedules", "--schedules", "\(env.dir)/schedules", "--json"], environment: env.vars, directory: env.dir)
-            let rows = try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]]
+            let rows = (try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?["schedules"] as? [[String: Any]]
             #expect(rows?.first?["name"] as? String == "hourly")
-            #expect(rows?.first?["lastStatus"] as? String == "succeeded")
-            #expect(rows?.first?["nextFire"] != nil)
+            #expect(rows?.first?["last_status"] as? String == "succeeded")
+            #expect(rows?.first?["next_fire"] != nil)
         }
     }
 }

@@ -58,4 +58,13 @@ struct SegmentsCommandTests {
             #expect(r.stderr.contains("auto"), "--k \(bad): \(r.stderr)")
         }
     }
+
+    @Test("--json has the contract's shape: the same sizes as the text, snake_case, schema_version")
+    func json() async throws {
+        let r = try await segments(["--k", "7", "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let document = try JSONContract.decode(Shape.Segments.self, r.stdout)
+        #expect(document.k == 7 && document.nInit == 10 && document.rows == 140)
+        #expect(document.sizes.values.reduce(0, +) == 140 && document.sizes.count == 7, "\(document.sizes)")
+    }
 }

@@ -76,6 +76,13 @@ struct SemanticQueryTests {
             #expect(unknown.stderr.contains("`revnue`") && unknown.stderr.contains("revenue"))
             let filtered = try await runOrch(["query", "customers", "by", "location", "--where", "gender = 'F'", "--format", "json"], environment: vars)
             #expect(filtered.status == 0, "\(filtered.stderr)")
+            // JSON keeps numbers numbers and has the contract's shape; --json is --format json.
+            let answer = try JSONContract.decode(Shape.Query.self, filtered.stdout)
+            #expect(answer.columns.count == 2 && !answer.rows.isEmpty, "\(filtered.stdout.prefix(500))")
+            let metric = try #require(answer.columns.last)
+            #expect(answer.rows.allSatisfy { if case .number = $0[metric] { true } else { false } }, "\(filtered.stdout.prefix(500))")
+            let flag = try await runOrch(["query", "customers", "by", "location", "--where", "gender = 'F'", "--json"], environment: vars)
+            #expect(flag.status == 0 && flag.stdout == filtered.stdout, "\(flag.stderr)")
             // `--where` is typed SQL: it runs read-only, so it cannot change anything.
             _ = try await Store.with(db) { try await $0.warehouse.rows("CREATE SEQUENCE public.where_probe") }
             let writing = try await runOrch(["query", "customers", "by", "location", "--where", "nextval('public.where_probe') > 0"],

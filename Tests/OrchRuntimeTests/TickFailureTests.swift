@@ -30,11 +30,11 @@ struct TickFailureTests {
             #expect(failed >= 2, "both schedules' ticks are recorded as failed runs\n\(stopped.stderr)")
 
             let status = try await runOrch(["status", "--json"], environment: env.vars, directory: dir)
-            let runs = try #require(try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [[String: Any]])
+            let runs = try #require((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])
             let unset = try #require(runs.first { $0["trigger"] as? String == "schedule:unset_env" }, "\(status.stdout)")
             #expect(unset["status"] as? String == "failed")
             #expect((unset["message"] as? String)?.contains("ORCH_TEST_NEVER_SET") == true, "the reason: \(unset["message"] ?? "none")")
-            let id = try #require(unset["id"] as? String)
+            let id = try #require(unset["run_id"] as? String)
             let broken = try #require(runs.first { $0["trigger"] as? String == "schedule:broken_yaml" })
             #expect((broken["message"] as? String)?.contains("broken_yaml.yml") == true, "the reason names the file: \(broken["message"] ?? "none")")
 
@@ -46,10 +46,15 @@ struct TickFailureTests {
             #expect(tick == [["failed", "t", "t"]])
 
             let listing = try await runOrch(["schedules", "--schedules", "\(dir)/schedules", "--json"], environment: env.vars, directory: dir)
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [[String: Any]], "\(listing.stderr)")
+            let rows = try #require((try JSONSerialization.jsonObject(with: Data(listing.stdout.utf8)) as? [String: Any])?["schedules"] as? [[String: Any]], "\(listing.stderr)")
             let row = try #require(rows.first { $0["name"] as? String == "unset_env" })
-            #expect(row["lastStatus"] as? String == "failed")
-            #expect((row["lastTickError"] as? String)?.contains("ORCH_TEST_NEVER_SET") == true, "\(row)")
+            #expect(row["last_status"] as? String == "failed")
+            #expect((row["last_tick_error"] as? String)?.contains("ORCH_TEST_NEVER_SET") == true, "\(row)")
+
+            // Its folder has run_results.json too: the run, failed, with no tasks.
+            let folder = try #require(unset["run_directory"] as? String)
+            let results = try JSONContract.decode(Shape.RunResults.self, String(contentsOfFile: "\(folder)/run_results.json", encoding: .utf8))
+            #expect(results.run.status == "failed" && results.tasks.isEmpty)
 
             let alerted = (try? String(contentsOfFile: marker, encoding: .utf8)) ?? ""
             #expect(alerted.contains(id), "the schedule's on_failure alert ran for the failed run")

@@ -1,0 +1,67 @@
+import Foundation
+
+/// Which runs `orch status` lists: every condition set must hold. Applied by
+/// the store (in SQL for Postgres), so a filter never reads every run.
+public struct RunFilter: Sendable, Hashable {
+    public var pipeline: String?
+    public var status: RunStatus?
+    /// Runs started at or after this.
+    public var since: Date?
+    public var trigger: TriggerMatch?
+
+    public init(pipeline: String? = nil, status: RunStatus? = nil, since: Date? = nil, trigger: TriggerMatch? = nil) {
+        self.pipeline = pipeline
+        self.status = status
+        self.since = since
+        self.trigger = trigger
+    }
+
+    /// Whether `run` passes (the in-memory store's filter; Postgres says the same in SQL).
+    public func matches(_ run: StoredRun) -> Bool {
+        (pipeline == nil || run.pipeline == pipeline) && (status == nil || run.status == status)
+            && (since.map { run.startedAt >= $0 } ?? true) && (trigger?.matches(run.trigger) ?? true)
+    }
+}
+
+/// A trigger as `--trigger` names it: a kind (`manual`, `schedule`,
+/// `backfill`, `retry`) or a kind with its schedule (`schedule:nightly`).
+public struct TriggerMatch: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        case manual, schedule, backfill, retry
+    }
+
+    public var kind: Kind
+    /// The schedule (or the retried run) it must name; nil: any.
+    public var name: String?
+
+    public init(kind: Kind, name: String? = nil) {
+        self.kind = kind
+        self.name = name
+    }
+
+    /// `manual`, `schedule`, `schedule:NAME`, `backfill`, `backfill:NAME`, `retry`; nil for anything else.
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+        guard let first = parts.first, let kind = Kind(rawValue: first) else { return nil }
+        let name = parts.count == 2 ? parts[1] : nil
+        guard name == nil || (kind != .manual && !name!.isEmpty) else { return nil }
+        self.init(kind: kind, name: name)
+    }
+
+    public var description: String { name.map { "\(kind.rawValue):\($0)" } ?? kind.rawValue }
+
+    /// The stored trigger text it must equal, or else the prefix it must start with.
+    public var storedText: (exact: String?, prefix: String?) {
+        switch (kind, name) {
+        case (.manual, _): return ("manual", nil)
+        case let (_, name?): return ("\(kind.rawValue):\(name)", nil)
+        case (_, nil): return (nil, "\(kind.rawValue):")
+        }
+    }
+
+    public func matches(_ trigger: String) -> Bool {
+        let (exact, prefix) = storedText
+        if let exact { return trigger == exact }
+        return prefix.map { trigger.hasPrefix($0) } ?? true
+    }
+}

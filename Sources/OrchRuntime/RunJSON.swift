@@ -1,0 +1,122 @@
+import Foundation
+import OrchExecution
+
+/// Runs, tasks and attempts as every JSON document shows them (see
+/// ``JSONOutput``): `run_id`, `task_id`, and `status` for all three.
+public struct RunJSON: Encodable, Sendable {
+    public var runId: String
+    public var pipeline: String
+    public var pipelineFile: String
+    public var trigger: String
+    public var logicalTime: Date
+    public var params: [String: String]
+    public var specHash: String
+    public var status: RunStatus
+    @Nullable public var message: String?
+    @Nullable public var host: String?
+    @Nullable public var pid: Int?
+    @Nullable public var runDirectory: String?
+    public var startedAt: Date
+    @Nullable public var finishedAt: Date?
+    @Nullable public var durationMs: Int?
+    /// Task counts by task status (`succeeded`, `upstream_failed`, …).
+    public var taskCounts: [TaskState: Int]
+
+    public init(_ r: StoredRun) {
+        runId = r.id
+        pipeline = r.pipeline
+        pipelineFile = r.pipelineFile
+        trigger = r.trigger
+        logicalTime = r.logicalTime
+        params = r.params
+        specHash = r.specHash
+        status = r.status
+        message = r.message
+        host = r.host
+        pid = r.pid
+        runDirectory = r.runDirectory
+        startedAt = r.startedAt
+        finishedAt = r.finishedAt
+        durationMs = r.duration.map(JSONOutput.milliseconds)
+        taskCounts = r.taskCounts
+    }
+}
+
+public struct TaskRunJSON: Encodable, Sendable {
+    public var taskId: String
+    public var status: TaskState
+    @Nullable public var message: String?
+    public var attemptCount: Int
+    @Nullable public var startedAt: Date?
+    @Nullable public var finishedAt: Date?
+    @Nullable public var durationMs: Int?
+    public var attempts: [AttemptJSON]
+
+    public init(_ t: StoredTaskRun) {
+        taskId = t.taskID
+        status = t.state
+        message = t.message
+        attemptCount = t.attemptCount
+        startedAt = t.startedAt
+        finishedAt = t.finishedAt
+        durationMs = t.startedAt.flatMap { start in t.finishedAt.map { JSONOutput.milliseconds($0.timeIntervalSince(start)) } }
+        attempts = t.attempts.map(AttemptJSON.init)
+    }
+}
+
+public struct AttemptJSON: Encodable, Sendable {
+    public var attempt: Int
+    public var status: AttemptStatus
+    public var startedAt: Date
+    @Nullable public var finishedAt: Date?
+    @Nullable public var durationMs: Int?
+    @Nullable public var errorClass: ErrorClass?
+    @Nullable public var error: String?
+    @Nullable public var exitCode: Int?
+    public var logPath: String
+
+    public init(_ a: StoredAttempt) {
+        attempt = a.attempt
+        status = a.status
+        startedAt = a.startedAt
+        finishedAt = a.finishedAt
+        durationMs = a.durationMs
+        errorClass = a.errorClass
+        error = a.error
+        exitCode = a.exitCode
+        logPath = a.logPath
+    }
+}
+
+/// `orch status --json`.
+public struct RunListJSON: Encodable, Sendable {
+    public var schemaVersion = JSONOutput.schemaVersion
+    public var runs: [RunJSON]
+    /// How many runs match the filters, of which `runs` shows the newest.
+    public var total: Int
+
+    public init(_ runs: [StoredRun], total: Int) {
+        self.runs = runs.map(RunJSON.init)
+        self.total = total
+    }
+}
+
+/// `orch status RUN --json`, and `run_results.json` (`orch run --json`,
+/// `orch retry --json`): the run, every task and every attempt.
+public struct RunResultsJSON: Encodable, Sendable {
+    public var schemaVersion = JSONOutput.schemaVersion
+    public var run: RunJSON
+    public var tasks: [TaskRunJSON]
+    public var generatedAt: Date
+
+    public init(_ detail: StoredRunDetail, generatedAt: Date = Date()) {
+        run = RunJSON(detail.run)
+        tasks = detail.tasks.map(TaskRunJSON.init)
+        self.generatedAt = generatedAt
+    }
+}
+
+extension JSONOutput {
+    /// Whole milliseconds of an interval.
+    public static func milliseconds(_ interval: TimeInterval) -> Int { Int((interval * 1000).rounded()) }
+}
