@@ -1,0 +1,23 @@
+import Foundation
+import Testing
+import OrchPostgres
+import OrchStore
+import OrchTestSupport
+
+/// Output that was wrong or odd (issue 12): each case failed before its fix.
+@Suite("odd output, fixed", .timeLimit(.minutes(2)))
+struct OddOutputTests {
+    @Test("orch validate DIR says it is a folder; a missing file is `no such file`, at no fake location")
+    func validateFolderAndMissingFile() async throws {
+        try await withTemporaryDirectory { dir in
+            let folder = try await runOrch(["validate", dir])
+            #expect(folder.status == 2)
+            #expect(folder.stderr.contains("`\(dir)` is a folder; pass the pipeline files (e.g. \(dir)/*.yml)"), "\(folder.stderr)")
+            #expect(!folder.stderr.contains("NSCocoaErrorDomain"), "\(folder.stderr)")
+            let missing = try await runOrch(["validate", "\(dir)/nope.yml"])
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("error: `\(dir)/nope.yml`: no such file"), "\(missing.stderr)")
+            #expect(!missing.stderr.contains(":1:1"), "no fake location: \(missing.stderr)")
+        }
+    }
+}
