@@ -60,7 +60,7 @@ extension PipelineRunner.Outcome {
     func exit() throws {
         if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
-            printError("orch: stopped: \(lost)")
+            printError("error: stopped: \(lost)")
             throw ExitCode(3)
         }
         switch status {

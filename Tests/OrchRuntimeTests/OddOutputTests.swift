@@ -20,4 +20,14 @@ struct OddOutputTests {
             #expect(!missing.stderr.contains(":1:1"), "no fake location: \(missing.stderr)")
         }
     }
+
+    @Test("every error has one prefix, `error:`, ArgumentParser's own messages too", arguments: [
+        ["run", "--bogus", "p.yml"], ["status", "--limit", "many"], ["run"], ["run", "p.yml", "--concurrency", "0"],
+    ])
+    func oneErrorPrefix(_ arguments: [String]) async throws {
+        let r = try await runOrch(arguments)
+        #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
+        #expect(r.stderr.hasPrefix("error: "), "\(arguments): \(r.stderr)")
+        #expect(!r.stderr.contains("Error:") && !r.stderr.contains("orch: "), "\(arguments): \(r.stderr)")
+    }
 }
