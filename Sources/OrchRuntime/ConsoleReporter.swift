@@ -86,8 +86,8 @@ public final class ConsoleReporter: RunObserver {
         var lines = ["", Terminal.table(["TASK", "STATE", "ATTEMPTS", "DURATION", "ERROR"], rows), ""]
         lines.append("run \(info.id) \(terminal.state(status)) in \(Terminal.seconds(at.timeIntervalSince(info.startedAt))): \(countText)")
         if let message { lines.append(message) }
-        if status != .succeeded {
-            lines.append("details: orch status \(info.id)    logs: orch logs \(info.id)")
+        if RunStatusTransition.reopen.from.contains(status) {
+            lines.append("what failed and why: orch report \(info.id)    resume: orch retry \(info.id)")
         }
         return lines
     }
