@@ -49,7 +49,8 @@ public struct RunReport: Sendable, Codable {
     public var blockedTests: [String]
     public var staleDatasets: [StaleDataset]
     public var lastSuccess: Comparison?
-    public var resumeCommand: String
+    /// How to resume the run; nil when it cannot be retried (it succeeded, or is still running).
+    public var resumeCommand: String?
     /// The run could not start (it has no tasks): there is nothing to retry, only to run again.
     public var neverStarted: Bool
     public var generatedAt: Date
@@ -110,8 +111,15 @@ public struct RunReport: Sendable, Codable {
         }
         return RunReport(run: run, failedTasks: failed, failedTests: failedTests, blocked: blocked.filter { !tests.contains($0) },
                          blockedTests: blocked.filter { tests.contains($0) }, staleDatasets: stale,
-                         lastSuccess: comparison, resumeCommand: detail.tasks.isEmpty ? rerunCommand(run) : "orch retry \(runID)",
+                         lastSuccess: comparison, resumeCommand: resumeCommand(detail),
                          neverStarted: detail.tasks.isEmpty, generatedAt: Date())
+    }
+
+    /// `orch retry RUN` for a run that can be retried, the command that runs a
+    /// never-started one's logical time again, nil for any other run.
+    static func resumeCommand(_ detail: StoredRunDetail) -> String? {
+        guard RunStatusTransition.reopen.from.contains(detail.run.status) else { return nil }
+        return detail.tasks.isEmpty ? rerunCommand(detail.run) : "orch retry \(detail.run.id)"
     }
 
     /// How to run a never-started run's logical time again: a scheduled one
@@ -126,6 +134,17 @@ public struct RunReport: Sendable, Codable {
         }
     }
 
+    /// What to do next: resume, run again, or nothing (a run that succeeded or is still at work).
+    var resumeText: String {
+        guard let resumeCommand else {
+            return run.status == .running
+                ? "**Still running**: nothing to resume; `orch logs \(run.id) -f` follows it."
+                : "**\(run.status.rawValue.capitalized)**: nothing to resume."
+        }
+        return neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
+                            : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)"
+    }
+
     /// Markdown: readable with `less`, in a terminal, or rendered.
     public var markdown: String {
         var md = ["# Run \(run.id): \(run.status.rawValue)", ""]
@@ -133,8 +152,7 @@ public struct RunReport: Sendable, Codable {
         md.append("- trigger: \(run.trigger); logical time \(run.logicalTime.ISO8601Format())")
         md.append("- started \(run.startedAt.ISO8601Format()) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
         if let message = run.message { md.append("- note: \(message)") }
-        md += ["", neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
-                              : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
+        md += ["", resumeText, ""]
         if !failedTasks.isEmpty {
             md.append("## What failed")
             for t in failedTasks {

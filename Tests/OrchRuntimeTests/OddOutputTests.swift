@@ -7,6 +7,11 @@ import OrchTestSupport
 /// Output that was wrong or odd (issue 12): each case failed before its fix.
 @Suite("odd output, fixed", .timeLimit(.minutes(2)))
 struct OddOutputTests {
+    /// The runs of `pipeline` under `home`, oldest first, from their folders (no JSON shape assumed).
+    static func runIDs(home: String, pipeline: String) -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: "\(home)/\(pipeline)")) ?? []).sorted()
+    }
+
     @Test("orch validate DIR says it is a folder; a missing file is `no such file`, at no fake location")
     func validateFolderAndMissingFile() async throws {
         try await withTemporaryDirectory { dir in
@@ -29,5 +34,23 @@ struct OddOutputTests {
         #expect(r.status == 2, "\(arguments): \(r.status) \(r.stderr)")
         #expect(r.stderr.hasPrefix("error: "), "\(arguments): \(r.stderr)")
         #expect(!r.stderr.contains("Error:") && !r.stderr.contains("orch: "), "\(arguments): \(r.stderr)")
+    }
+
+    @Test("orch report of a succeeded run offers no retry (which would refuse); of a failed run it does")
+    func reportOffersRetryOnlyWhenRetryable() async throws {
+        let url = try await TestDatabase.fresh()
+        try await withTemporaryDirectory { dir in
+            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
+            let path = "\(dir)/p.yml"
+            try "name: odd\ntasks:\n  - { id: a, kind: command, command: \"echo ok\" }\n".write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runOrch(["run", path], environment: env, directory: dir)
+            #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
+            let report = try await runOrch(["report", id], environment: env, directory: dir)
+            #expect(report.status == 0, "\(report.stderr)")
+            #expect(!report.stdout.contains("orch retry"), "\(report.stdout)")
+            #expect(report.stdout.contains("nothing to resume"), "\(report.stdout)")
+            #expect(try await runOrch(["retry", id], environment: env, directory: dir).status == 2, "retry does refuse it")
+        }
     }
 }
