@@ -42,7 +42,7 @@ public struct Terminal: Sendable {
         return all.map { row in
             row.enumerated().map { c, cell in
                 c == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[c] - visibleWidth(cell))
-            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+            }.joined(separator: "  ").trimmingTrailingSpaces
         }.joined(separator: "\n")
     }
 
@@ -63,5 +63,15 @@ public struct Terminal: Sendable {
         if interval < 60 { return String(format: "%.1fs", interval) }
         let s = Int(interval.rounded())
         return s < 3600 ? "\(s / 60)m\(s % 60)s" : "\(s / 3600)h\((s % 3600) / 60)m"
+    }
+}
+
+extension String {
+    /// Only trailing spaces go: a cell that starts with spaces (an attempt
+    /// under its task) keeps them, or its row would shift left of its column.
+    var trimmingTrailingSpaces: String {
+        var s = Substring(self)
+        while s.last == " " { s = s.dropLast() }
+        return String(s)
     }
 }

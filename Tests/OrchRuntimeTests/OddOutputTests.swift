@@ -3,6 +3,8 @@ import Testing
 import OrchPostgres
 import OrchStore
 import OrchTestSupport
+import OrchExecution
+@testable import OrchRuntime
 
 /// Output that was wrong or odd (issue 12): each case failed before its fix.
 @Suite("odd output, fixed", .timeLimit(.minutes(2)))
@@ -51,6 +53,38 @@ struct OddOutputTests {
             #expect(!report.stdout.contains("orch retry"), "\(report.stdout)")
             #expect(report.stdout.contains("nothing to resume"), "\(report.stdout)")
             #expect(try await runOrch(["retry", id], environment: env, directory: dir).status == 2, "retry does refuse it")
+        }
+    }
+
+    static func attempt(_ n: Int, _ status: AttemptStatus, at start: Date, seconds: Double, error: String? = nil) -> StoredAttempt {
+        StoredAttempt(attempt: n, status: status, startedAt: start, finishedAt: start.addingTimeInterval(seconds),
+                      durationMs: Int(seconds * 1000), errorClass: error == nil ? nil : .exitCode, error: error, exitCode: nil,
+                      logPath: "/nonexistent/attempt-\(n).log", logTail: nil, processGroup: nil, processStamp: nil)
+    }
+
+    static func detail(_ tasks: [StoredTaskRun], startedAt: Date, finishedAt: Date?) -> StoredRunDetail {
+        StoredRunDetail(run: StoredRun(id: "20261202-101010-abcdef", pipeline: "p", pipelineFile: "p.yml", trigger: "manual",
+                                       logicalTime: startedAt, params: [:], specHash: "x", status: .succeeded, message: nil, host: nil,
+                                       pid: nil, runDirectory: nil, startedAt: startedAt, finishedAt: finishedAt, taskCounts: [:]),
+                        tasks: tasks)
+    }
+
+    @Test("orch status RUN: attempt rows line up under their task's columns")
+    func attemptRowsAligned() {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000)
+        let task = StoredTaskRun(taskID: "check", position: 0, state: .succeeded, message: nil, attemptCount: 2, startedAt: t0,
+                                 finishedAt: t0.addingTimeInterval(3),
+                                 attempts: [Self.attempt(1, .failed, at: t0, seconds: 1, error: "exit 1"), Self.attempt(2, .succeeded, at: t0.addingTimeInterval(2), seconds: 1)])
+        let text = StatusView.detail(Self.detail([task], startedAt: t0, finishedAt: t0.addingTimeInterval(3)), terminal: Terminal(color: false))
+        let lines = text.split(separator: "\n").map(String.init)
+        let header = try! #require(lines.first { $0.hasPrefix("TASK") })
+        let stateColumn = header.distance(from: header.startIndex, to: header.range(of: "STATE")!.lowerBound)
+        let attemptRows = lines.filter { $0.contains("#1") || $0.contains("#2") }
+        #expect(attemptRows.count == 2, "\(text)")
+        for row in attemptRows {
+            #expect(row.hasPrefix("  #"), "indented under its task: \(row)")
+            let status = row.range(of: row.contains("#1") ? "failed" : "succeeded")!.lowerBound
+            #expect(row.distance(from: row.startIndex, to: status) == stateColumn, "in the STATE column: \n\(text)")
         }
     }
 }
