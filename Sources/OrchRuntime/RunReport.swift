@@ -157,6 +157,9 @@ public struct RunReport: Sendable, Codable {
             md.append("## What failed")
             for t in failedTasks {
                 md += ["", "### \(t.task): \(t.state.rawValue)" + (t.errorClass.map { " (\($0.rawValue))" } ?? ""), "", t.message ?? "", ""]
+                // What the task itself said last: usually why (`fatal: config missing`), where the message has only the command.
+                let why = AttemptLog.lastWords(of: t.logTail)
+                if !why.isEmpty { md += why.map { "> \($0)" } + [""] }
                 md.append("| attempt | status | started | duration | error |")
                 md.append("|---|---|---|---|---|")
                 for a in t.attempts {
