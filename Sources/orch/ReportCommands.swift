@@ -37,14 +37,16 @@ struct RetryCommand: AsyncParsableCommand {
 
     @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs()) var run: String
     @Option(help: "How many tasks may run at once.") var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .shortAndLong, help: "End with every task's state, attempts and duration, not only the failed and retried ones.")
+    var verbose = false
 
     func run() async throws {
-        let (run, concurrency) = (self.run, self.concurrency)
+        let (run, concurrency, verbose) = (self.run, self.concurrency, self.verbose)
         let environment = OrchEnvironment()
         let stop = StopSignal()
         let signals = SignalHandlers.install(stop)
         defer { _ = signals }
-        let reporter = ConsoleReporter(terminal: .detect())
+        let reporter = ConsoleReporter(terminal: .detect(), verbose: verbose)
         let outcome = try await environment.withStore { store in
             let id = try await store.runs.resolve(run)
             var runner = PipelineRunner(environment: environment)

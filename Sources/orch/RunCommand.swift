@@ -30,6 +30,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Rebuild incremental models from scratch.")
     var fullRefresh = false
 
+    @Flag(name: .shortAndLong, help: "End with every task's state, attempts and duration, not only the failed and retried ones.")
+    var verbose = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -47,7 +50,7 @@ struct RunCommand: AsyncParsableCommand {
         let stop = StopSignal()
         let signals = SignalHandlers.install(stop)
         defer { _ = signals }
-        let reporter = ConsoleReporter(terminal: .detect())
+        let reporter = ConsoleReporter(terminal: .detect(), verbose: verbose)
         let outcome = try await environment.withStore { store in
             try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
         }

@@ -87,4 +87,91 @@ struct OddOutputTests {
             #expect(row.distance(from: row.startIndex, to: status) == stateColumn, "in the STATE column: \n\(text)")
         }
     }
+
+    @Test("an unreachable ORCH_DATABASE_URL fails in seconds, naming its host (no password), never suggesting orch db start")
+    func unreachableDatabaseFailsFast() async throws {
+        try await withTemporaryDirectory { dir in
+            let started = ContinuousClock.now
+            let r = try await runOrch(["status"], environment: ["ORCH_HOME": dir, "ORCH_DATABASE_URL": "postgres://orch:s3cret@127.0.0.1:1/orch"],
+                                      directory: dir)
+            let took = ContinuousClock.now - started
+            #expect(r.status == 3, "\(r.stderr)")
+            #expect(took < .seconds(10), "failed fast: \(took)")
+            #expect(r.stderr.hasPrefix("error: cannot reach the orch database at 127.0.0.1:1"), "\(r.stderr)")
+            #expect(r.stderr.contains("connection refused"), "\(r.stderr)")
+            #expect(r.stderr.contains("ORCH_DATABASE_URL"), "\(r.stderr)")
+            #expect(!r.stderr.contains("s3cret") && !r.stderr.contains("db start"), "\(r.stderr)")
+        }
+    }
+
+    /// Seconds from orch's duration text (`850ms`, `1.2s`, `1m54s`).
+    static func seconds(_ text: String) -> Double? {
+        if text.hasSuffix("ms") { return Double(text.dropLast(2)).map { $0 / 1000 } }
+        if let m = text.firstIndex(of: "m"), text.hasSuffix("s") {
+            return Double(text[..<m]).flatMap { min in Double(text[text.index(after: m)...].dropLast()).map { min * 60 + $0 } }
+        }
+        return text.hasSuffix("s") ? Double(text.dropLast()) : nil
+    }
+
+    @Test("after orch retry, durations are the work's, not first start to last end across the wait before the retry")
+    func durationsAfterRetry() async throws {
+        let url = try await TestDatabase.fresh()
+        try await withTemporaryDirectory { dir in
+            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
+            let path = "\(dir)/p.yml"
+            try """
+            name: odd
+            tasks:
+              - { id: first, kind: command, command: "sleep 0.3" }
+              - { id: slow, kind: command, command: "sleep 0.3; test -f \(dir)/flag", after: [first] }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            #expect(try await runOrch(["run", path], environment: env, directory: dir).status == 1)
+            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
+            try await Task.sleep(for: .seconds(4))  // the gap before the retry, which is no work
+            try "".write(toFile: "\(dir)/flag", atomically: true, encoding: .utf8)
+            let retry = try await runOrch(["retry", id], environment: env, directory: dir)
+            #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
+            let live = try #require(retry.stdout.split(separator: "\n").last { $0.contains(" in ") && $0.contains(id) })
+            let liveSeconds = try #require(Self.seconds(String(live.split(separator: " in ")[1].split(separator: ":")[0])))
+            #expect(liveSeconds < 3, "the retry's own time: \(live)")
+
+            let status = try await runOrch(["status", id], environment: env, directory: dir)
+            let runLine = try #require(status.stdout.split(separator: "\n").first { $0.contains("duration ") })
+            let runSeconds = try #require(Self.seconds(String(runLine.split(separator: "duration ")[1])))
+            #expect(runSeconds > 0.5 && runSeconds < 3.5, "both sessions' work, not the 4 s gap: \(runLine)")
+            let slowLine = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("slow ") })
+            let slowSeconds = try #require(slowLine.split(separator: " ").compactMap { Self.seconds(String($0)) }.first)
+            #expect(slowSeconds > 0.5 && slowSeconds < 2, "two attempts of ~0.3 s: \(slowLine)")
+        }
+    }
+
+    @Test("a failed command's summary and orch report show the last lines it wrote (why), not only the command line; piped, every line has [n/total]")
+    func failureSaysWhy() async throws {
+        let url = try await TestDatabase.fresh()
+        try await withTemporaryDirectory { dir in
+            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
+            let path = "\(dir)/p.yml"
+            try """
+            name: odd
+            tasks:
+              - { id: ok, kind: command, command: "echo fine" }
+              - { id: deploy, kind: command, command: "echo reading config; echo 'fatal: config missing' >&2; exit 1", after: [ok] }
+              - { id: after_deploy, kind: command, command: "echo never", after: [deploy] }
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+            let run = try await runOrch(["run", path], environment: env, directory: dir)
+            #expect(run.status == 1)
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.allSatisfy { $0.range(of: #"^\[[0-3]/3\] "#, options: .regularExpression) != nil }, "\(run.stdout)")
+            #expect(lines.allSatisfy { $0.count <= 200 })
+            #expect(lines.contains { $0.hasPrefix("[3/3] run ") && $0.contains("failed in") && $0.contains("1 succeeded, 1 failed, 1 upstream_failed") },
+                    "one summary line: \(run.stdout)")
+            #expect(lines.contains { $0.hasSuffix("│ fatal: config missing") }, "why, in the summary: \(run.stdout)")
+            #expect(!lines.contains { $0.contains("TASK") && $0.contains("ATTEMPTS") }, "no table without --verbose")
+            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
+            let report = try await runOrch(["report", id], environment: env, directory: dir)
+            #expect(report.stdout.contains("> fatal: config missing"), "why, in the report: \(report.stdout)")
+            let verbose = try await runOrch(["run", path, "--verbose"], environment: env, directory: dir)
+            #expect(verbose.stdout.contains("TASK") && verbose.stdout.contains("ATTEMPTS"), "\(verbose.stdout)")
+        }
+    }
 }
