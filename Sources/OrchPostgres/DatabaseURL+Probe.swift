@@ -28,8 +28,9 @@ extension DatabaseURL {
     /// One connection, opened and closed, to learn at once what the pool
     /// would only report after its timeout. A connection-level failure
     /// (refused, no socket, unknown host) is tried again for `patience`,
-    /// since a server may be starting; an answer from the server (a
-    /// rejected login, a missing database) is final at once.
+    /// since a server may be starting; a rejected login or a missing
+    /// database is final at once. A server that is busy (too many clients,
+    /// starting up) or slow is left to the pool, which waits for it.
     /// - Throws: `DatabaseUnreachable`.
     public func probe(patience: Duration = .seconds(2), connectTimeout: Duration = .seconds(3)) async throws {
         var config: PostgresConnection.Configuration
@@ -49,29 +50,44 @@ extension DatabaseURL {
                 try? await connection.close()
                 return
             } catch {
-                let (reason, final) = Self.reason(error)
-                if final || ContinuousClock.now >= deadline { throw DatabaseUnreachable(self, reason: reason) }
-                try await Task.sleep(for: .milliseconds(250))
+                switch Self.outcome(error) {
+                case .wait:
+                    return
+                case let .rejected(reason):
+                    throw DatabaseUnreachable(self, reason: reason)
+                case let .unreachable(reason):
+                    guard ContinuousClock.now < deadline else { throw DatabaseUnreachable(self, reason: reason) }
+                    try await Task.sleep(for: .milliseconds(250))
+                }
             }
         }
     }
 
-    /// Why a connection failed, in words, and whether trying again is pointless.
-    static func reason(_ error: any Error) -> (String, final: Bool) {
+    /// What a failed probe means.
+    enum ProbeOutcome: Equatable {
+        /// Nobody answers there (refused, no socket file, unknown host): worth a short retry, then an error.
+        case unreachable(String)
+        /// The server said no for good (a login or database that does not work).
+        case rejected(String)
+        /// Busy, starting, slow or unclear: the pool's own wait decides.
+        case wait
+    }
+
+    static func outcome(_ error: any Error) -> ProbeOutcome {
         if let psql = error as? PSQLError {
-            if let message = psql.serverInfo?[.message] { return (message, true) }
-            if let underlying = psql.underlying { return reason(underlying) }
-            return ("\(psql.code)", false)
+            if let info = psql.serverInfo {
+                let state = info[.sqlState] ?? ""
+                // 28: invalid authorization; 3D000: no such database. Others (53300 too many clients, 57P03 starting) pass.
+                return state.hasPrefix("28") || state == "3D000" ? .rejected(info[.message] ?? state) : .wait
+            }
+            return psql.underlying.map(outcome) ?? .wait
         }
-        if let io = error as? IOError { return (String(cString: strerror(io.errnoCode)).lowercased(), false) }
+        if let io = error as? IOError { return .unreachable(String(cString: strerror(io.errnoCode)).lowercased()) }
         if let connect = error as? NIOConnectionError {
-            if let first = connect.connectionErrors.first { return reason(first.error) }
-            if connect.dnsAError != nil || connect.dnsAAAAError != nil { return ("unknown host \(connect.host)", false) }
-            return ("no address for \(connect.host)", false)
+            if let first = connect.connectionErrors.first { return outcome(first.error) }
+            if connect.dnsAError != nil || connect.dnsAAAAError != nil { return .unreachable("unknown host \(connect.host)") }
+            return .unreachable("no address for \(connect.host)")
         }
-        if let channel = error as? ChannelError, case let .connectTimeout(limit) = channel {
-            return ("no answer within \(limit.nanoseconds / 1_000_000) ms", true)
-        }
-        return (String(describing: error), false)
+        return .wait
     }
 }

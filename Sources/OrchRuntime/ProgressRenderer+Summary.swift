@@ -28,10 +28,10 @@ extension ProgressRenderer {
             case .failed, .cancelled:
                 // A task cancelled before it started is only counted.
                 guard t.attemptsRun > 0 else { continue }
-                lines.append("  \(padded(id))  \(terminal.state(t.state))\(tries)\(took): \(firstLine(t.message ?? ""))")
-                lines += t.lastWords.map { "  \(padded(""))    \(terminal.paint("│", "2")) \($0)" }
+                lines.append("  \(id): \(terminal.state(t.state))\(tries)\(took): \(firstLine(t.message ?? ""))")
+                lines += t.lastWords.map { "    \(terminal.paint("│", "2")) \($0)" }
             case .succeeded where t.attemptsRun > 1:
-                lines.append("  \(padded(id))  \(terminal.state(t.state)) on attempt \(t.attempt)\(took)")
+                lines.append("  \(id): \(terminal.state(t.state)) on attempt \(t.attempt)\(took)")
             default:
                 continue
             }

@@ -152,7 +152,9 @@ public struct ProgressRenderer: Sendable {
         let byAge = running.sorted { (tasks[$0]?.firstStartedAt ?? now) < (tasks[$1]?.firstStartedAt ?? now) }
         for id in byAge.prefix(shown) {
             let t = tasks[id] ?? TaskProgress()
-            var line = "  \(terminal.paint("▸", "36")) \(padded(id))  \(Terminal.seconds(t.firstStartedAt.map { now.timeIntervalSince($0) }))"
+            // The time first, right-aligned: a long name is what gets cut, never the time.
+            let elapsed = Terminal.seconds(t.firstStartedAt.map { now.timeIntervalSince($0) })
+            var line = "  \(terminal.paint("▸", "36")) \(String(repeating: " ", count: max(0, 6 - elapsed.count)))\(elapsed)  \(id)"
             if t.attempt > 1 { line += "  attempt \(t.attempt)" }
             lines.append(line)
         }
