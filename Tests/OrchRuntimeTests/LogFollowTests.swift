@@ -18,12 +18,11 @@ struct LogFollowTests {
 
     @Test("follows the running attempt as it writes, moves to the retry's attempt, and exits when the task ends")
     func follow() async throws {
-        let url = try await TestDatabase.fresh()
-        try await withTemporaryDirectory { dir in
-            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
+        try await CLIScratch.with { scratch in
+            let dir = scratch.dir
             let flag = "\(dir)/go"
             // Attempt 1 writes a line, waits for the test, then fails; attempt 2 succeeds.
-            try """
+            let path = try scratch.pipeline("""
             name: follow
             tasks:
               - id: slow
@@ -31,14 +30,14 @@ struct LogFollowTests {
                 retries: 1
                 retry_delay: 200ms
                 command: 'echo "hello from $ORCH_ATTEMPT"; if [ "$ORCH_ATTEMPT" = 1 ]; then while [ ! -f \(flag) ]; do sleep 0.05; done; echo bye; exit 1; fi; echo done'
-            """.write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
-            let run = try startOrch(["run", "\(dir)/p.yml"], environment: env, directory: dir)
+            """)
+            let run = try scratch.start(["run", path])
             let log = "\(dir)/home/follow"
             #expect(try await Self.eventually(20) {
                 let runs = (try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []
                 return runs.contains { FileManager.default.fileExists(atPath: "\(log)/\($0)/slow/attempt-1.log") }
             }, "the run started")
-            let follower = try startOrch(["logs", "latest", "slow", "-f"], environment: env, directory: dir)
+            let follower = try scratch.start(["logs", "latest", "slow", "-f"])
             #expect(try await Self.eventually(20) { follower.outputSoFar.contains("hello from 1") },
                     "a line of the running attempt arrives while it runs: \(follower.outputSoFar)")
             #expect(follower.isRunning, "still following: the task has not ended")
@@ -55,16 +54,14 @@ struct LogFollowTests {
 
     @Test("latest with no runs, and a task the run does not have, are the user's to fix: exit 2")
     func badArguments() async throws {
-        let url = try await TestDatabase.fresh()
-        try await withTemporaryDirectory { dir in
-            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
-            let none = try await runOrch(["logs", "latest", "-f"], environment: env, directory: dir)
+        try await CLIScratch.with { scratch in
+            let none = try await scratch.orch(["logs", "latest", "-f"])
             #expect(none.status == 2 && none.stderr.contains("no runs yet"), "\(none.stderr)")
-            try "name: one\ntasks:\n  - { id: load, kind: command, command: \"echo hi\" }\n".write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
-            #expect(try await runOrch(["run", "\(dir)/p.yml"], environment: env, directory: dir).status == 0)
-            let typo = try await runOrch(["logs", "latest", "lod", "-f"], environment: env, directory: dir)
+            let path = try scratch.pipeline("name: one\ntasks:\n  - { id: load, kind: command, command: \"echo hi\" }\n")
+            #expect(try await scratch.orch(["run", path]).status == 0)
+            let typo = try await scratch.orch(["logs", "latest", "lod", "-f"])
             #expect(typo.status == 2 && typo.stderr.contains("Did you mean `load`?"), "\(typo.stderr)")
-            let done = try await runOrch(["logs", "latest", "load", "-f"], environment: env, directory: dir)
+            let done = try await scratch.orch(["logs", "latest", "load", "-f"])
             #expect(done.status == 0 && done.stdout.contains("hi"), "a finished task: its log, then the end: \(done.stdout)\(done.stderr)")
         }
     }

@@ -9,11 +9,6 @@ import OrchExecution
 /// Output that was wrong or odd (issue 12): each case failed before its fix.
 @Suite("odd output, fixed", .timeLimit(.minutes(2)))
 struct OddOutputTests {
-    /// The runs of `pipeline` under `home`, oldest first, from their folders (no JSON shape assumed).
-    static func runIDs(home: String, pipeline: String) -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: "\(home)/\(pipeline)")) ?? []).sorted()
-    }
-
     @Test("orch validate DIR says it is a folder; a missing file is `no such file`, at no fake location")
     func validateFolderAndMissingFile() async throws {
         try await withTemporaryDirectory { dir in
@@ -40,19 +35,16 @@ struct OddOutputTests {
 
     @Test("orch report of a succeeded run offers no retry (which would refuse); of a failed run it does")
     func reportOffersRetryOnlyWhenRetryable() async throws {
-        let url = try await TestDatabase.fresh()
-        try await withTemporaryDirectory { dir in
-            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
-            let path = "\(dir)/p.yml"
-            try "name: odd\ntasks:\n  - { id: a, kind: command, command: \"echo ok\" }\n".write(toFile: path, atomically: true, encoding: .utf8)
-            let run = try await runOrch(["run", path], environment: env, directory: dir)
+        try await CLIScratch.with { scratch in
+            let path = try scratch.pipeline("name: odd\ntasks:\n  - { id: a, kind: command, command: \"echo ok\" }\n")
+            let run = try await scratch.orch(["run", path])
             #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
-            let report = try await runOrch(["report", id], environment: env, directory: dir)
+            let id = try #require(scratch.runIDs("odd").last)
+            let report = try await scratch.orch(["report", id])
             #expect(report.status == 0, "\(report.stderr)")
             #expect(!report.stdout.contains("orch retry"), "\(report.stdout)")
             #expect(report.stdout.contains("nothing to resume"), "\(report.stdout)")
-            #expect(try await runOrch(["retry", id], environment: env, directory: dir).status == 2, "retry does refuse it")
+            #expect(try await scratch.orch(["retry", id]).status == 2, "retry does refuse it")
         }
     }
 
@@ -115,27 +107,25 @@ struct OddOutputTests {
 
     @Test("after orch retry, durations are the work's, not first start to last end across the wait before the retry")
     func durationsAfterRetry() async throws {
-        let url = try await TestDatabase.fresh()
-        try await withTemporaryDirectory { dir in
-            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
-            let path = "\(dir)/p.yml"
-            try """
+        try await CLIScratch.with { scratch in
+            let dir = scratch.dir
+            let path = try scratch.pipeline("""
             name: odd
             tasks:
               - { id: first, kind: command, command: "sleep 0.3" }
               - { id: slow, kind: command, command: "sleep 0.3; test -f \(dir)/flag", after: [first] }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-            #expect(try await runOrch(["run", path], environment: env, directory: dir).status == 1)
-            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
+            """)
+            #expect(try await scratch.orch(["run", path]).status == 1)
+            let id = try #require(scratch.runIDs("odd").last)
             try await Task.sleep(for: .seconds(4))  // the gap before the retry, which is no work
             try "".write(toFile: "\(dir)/flag", atomically: true, encoding: .utf8)
-            let retry = try await runOrch(["retry", id], environment: env, directory: dir)
+            let retry = try await scratch.orch(["retry", id])
             #expect(retry.status == 0, "\(retry.stdout)\(retry.stderr)")
             let live = try #require(retry.stdout.split(separator: "\n").last { $0.contains(" in ") && $0.contains(id) })
             let liveSeconds = try #require(Self.seconds(String(live.split(separator: " in ")[1].split(separator: ":")[0])))
             #expect(liveSeconds < 3, "the retry's own time: \(live)")
 
-            let status = try await runOrch(["status", id], environment: env, directory: dir)
+            let status = try await scratch.orch(["status", id])
             let runLine = try #require(status.stdout.split(separator: "\n").first { $0.contains("duration ") })
             let runSeconds = try #require(Self.seconds(String(runLine.split(separator: "duration ")[1])))
             #expect(runSeconds > 0.5 && runSeconds < 3.5, "both sessions' work, not the 4 s gap: \(runLine)")
@@ -147,18 +137,15 @@ struct OddOutputTests {
 
     @Test("a failed command's summary and orch report show the last lines it wrote (why), not only the command line; piped, every line has [n/total]")
     func failureSaysWhy() async throws {
-        let url = try await TestDatabase.fresh()
-        try await withTemporaryDirectory { dir in
-            let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": url.url(includePassword: true)]
-            let path = "\(dir)/p.yml"
-            try """
+        try await CLIScratch.with { scratch in
+            let path = try scratch.pipeline("""
             name: odd
             tasks:
               - { id: ok, kind: command, command: "echo fine" }
               - { id: deploy, kind: command, command: "echo reading config; echo 'fatal: config missing' >&2; exit 1", after: [ok] }
               - { id: after_deploy, kind: command, command: "echo never", after: [deploy] }
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-            let run = try await runOrch(["run", path], environment: env, directory: dir)
+            """)
+            let run = try await scratch.orch(["run", path])
             #expect(run.status == 1)
             let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(lines.allSatisfy { $0.range(of: #"^\[[0-3]/3\] "#, options: .regularExpression) != nil }, "\(run.stdout)")
@@ -167,10 +154,10 @@ struct OddOutputTests {
                     "one summary line: \(run.stdout)")
             #expect(lines.contains { $0.hasSuffix("│ fatal: config missing") }, "why, in the summary: \(run.stdout)")
             #expect(!lines.contains { $0.contains("TASK") && $0.contains("ATTEMPTS") }, "no table without --verbose")
-            let id = try #require(Self.runIDs(home: "\(dir)/home", pipeline: "odd").last)
-            let report = try await runOrch(["report", id], environment: env, directory: dir)
+            let id = try #require(scratch.runIDs("odd").last)
+            let report = try await scratch.orch(["report", id])
             #expect(report.stdout.contains("> fatal: config missing"), "why, in the report: \(report.stdout)")
-            let verbose = try await runOrch(["run", path, "--verbose"], environment: env, directory: dir)
+            let verbose = try await scratch.orch(["run", path, "--verbose"])
             #expect(verbose.stdout.contains("TASK") && verbose.stdout.contains("ATTEMPTS"), "\(verbose.stdout)")
         }
     }
