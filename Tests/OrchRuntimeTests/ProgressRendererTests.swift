@@ -65,6 +65,23 @@ struct ProgressRendererTests {
         #expect(after.last?.contains("orch report 20261202-101010-abcdef") == true && after.last?.contains("orch retry") == true)
     }
 
+    @Test("a task that needed a retry is listed in the summary; one that succeeded at once is not")
+    func retriedListed() {
+        var r = Self.renderer(.lines, width: 200)
+        _ = r.apply(.runStarted(Self.info(["flaky", "steady"])))
+        for (task, n, status) in [("steady", 1, AttemptStatus.succeeded), ("flaky", 1, .failed), ("flaky", 2, .succeeded)] {
+            _ = r.apply(.attemptStarted(task: task, attempt: n, at: Self.t0, logPath: "/l"))
+            _ = r.apply(.attemptFinished(AttemptRecord(task: task, attempt: n, status: status, startedAt: Self.t0,
+                                                       finishedAt: Self.t0.addingTimeInterval(0.5), logPath: "/l")))
+        }
+        _ = r.apply(.taskStateChanged(task: "steady", state: .succeeded, at: Self.t0, message: nil))
+        _ = r.apply(.taskStateChanged(task: "flaky", state: .succeeded, at: Self.t0, message: nil))
+        let summary = r.apply(.runFinished(status: .succeeded, at: Self.t0.addingTimeInterval(1), message: nil))
+        #expect(summary.contains { $0.hasSuffix("flaky: succeeded on attempt 2 (1.0s)") }, "\(summary)")
+        #expect(!summary.contains { $0.contains("steady:") })
+        #expect(!summary.contains { $0.contains("orch retry") }, "nothing to resume after a success")
+    }
+
     @Test("--verbose adds the full per-task table")
     func verbose() {
         var r = Self.renderer(.lines, width: 200, verbose: true)
