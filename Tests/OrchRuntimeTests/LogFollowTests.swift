@@ -52,7 +52,7 @@ struct LogFollowTests {
         }
     }
 
-    @Test("latest with no runs, and a task the run does not have, are the user's to fix: exit 2")
+    @Test("latest with no runs, and a task the run does not have, are the user's to fix: exit 2; a finished run's log, then the end")
     func badArguments() async throws {
         try await CLIScratch.with { scratch in
             let none = try await scratch.orch(["logs", "latest", "-f"])
@@ -63,6 +63,8 @@ struct LogFollowTests {
             #expect(typo.status == 2 && typo.stderr.contains("Did you mean `load`?"), "\(typo.stderr)")
             let done = try await scratch.orch(["logs", "latest", "load", "-f"])
             #expect(done.status == 0 && done.stdout.contains("hi"), "a finished task: its log, then the end: \(done.stdout)\(done.stderr)")
+            let whole = try await scratch.orch(["logs", "latest", "-f"])
+            #expect(whole.status == 0 && whole.stdout.contains("load | hi"), "without a task: every task's lines, prefixed: \(whole.stdout)")
         }
     }
 }
