@@ -122,7 +122,7 @@ enum Migrations {
         CREATE INDEX runs_owned_idx ON orch.runs (trigger) WHERE owner_token IS NOT NULL OR status = 'running';
         ALTER TABLE orch.attempts ADD COLUMN process_group integer, ADD COLUMN process_stamp text;
         """),
-        Migration(version: 7, name: "run work time across retries", sql: """
+        Migration(version: 8, name: "run work time across retries", sql: """
         ALTER TABLE orch.runs ADD COLUMN resumed_at timestamptz, ADD COLUMN earlier_ms bigint NOT NULL DEFAULT 0;
         """),
     ]
