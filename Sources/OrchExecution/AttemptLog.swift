@@ -57,6 +57,17 @@ public final class AttemptLog: Sendable {
         }
     }
 
+    /// What an attempt log's owner wrote last: up to `count` non-empty lines
+    /// of `tail` that are not orch's own `== orch:` lines. For a failure,
+    /// usually the line that says why (`fatal: config missing`).
+    public static func lastWords(of tail: String, count: Int = 3) -> [String] {
+        tail.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && !$0.hasPrefix(marker) }.suffix(count).map { String($0) }
+    }
+
+    /// How orch's own lines in an attempt log begin.
+    public static let marker = "== orch:"
+
     /// The last `lines` lines of the file (at most `maxBytes` read from its end).
     public static func tail(of path: String, lines: Int = 40, maxBytes: Int = 16_384) -> String {
         guard let h = FileHandle(forReadingAtPath: path) else { return "" }

@@ -75,6 +75,10 @@ extension InMemoryRunStore {
             guard var row = s.runs[run], RunStatusTransition.reopen.allows(from: row.run.status, to: .active) else {
                 throw RunStoreError.notReopenable(run)
             }
+            // The session that ends here counts as work; a crashed one ended at its last heartbeat.
+            let ended = row.run.status == .crashed ? min(row.heartbeatAt ?? now, row.run.finishedAt ?? now) : (row.run.finishedAt ?? now)
+            row.run.earlierWork += max(0, ended.timeIntervalSince(row.run.resumedAt ?? row.run.startedAt))
+            row.run.resumedAt = now
             row.run.status = .active
             row.run.finishedAt = nil
             row.run.message = nil

@@ -51,10 +51,14 @@ public struct RunInfo: Sendable, Hashable {
     /// The tasks of this run (after selection), in a valid run order.
     public var tasks: [String]
     public var startedAt: Date
+    /// When this session began, for a run resumed by `orch retry` (its `startedAt` is the first session's).
+    public var resumedAt: Date?
+    /// When this process began the run's work: what its elapsed times count from.
+    public var sessionStartedAt: Date { resumedAt ?? startedAt }
 
     public init(id: String, pipeline: String, pipelineFile: String, trigger: RunTrigger, logicalTime: Date,
                 params: [String: String], specHash: String, host: String, pid: Int32, directory: String,
-                tasks: [String], startedAt: Date, ownerToken: String = RunOwner.newToken(), processStamp: ProcessStamp? = nil) {
+                tasks: [String], startedAt: Date, resumedAt: Date? = nil, ownerToken: String = RunOwner.newToken(), processStamp: ProcessStamp? = nil) {
         self.id = id
         self.pipeline = pipeline
         self.pipelineFile = pipelineFile
@@ -66,6 +70,7 @@ public struct RunInfo: Sendable, Hashable {
         self.directory = directory
         self.tasks = tasks
         self.startedAt = startedAt
+        self.resumedAt = resumedAt
     }
 
     /// A new id: sortable by time, short enough to type, unique enough for

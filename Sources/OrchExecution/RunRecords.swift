@@ -18,10 +18,14 @@ public struct StoredRun: Sendable, Hashable, Codable {
     public var finishedAt: Date?
     /// Task counts by state.
     public var taskCounts: [TaskState: Int]
+    /// When `orch retry` last took the run over; nil if it never did.
+    public var resumedAt: Date?
+    /// Seconds the run was at work before `resumedAt`: its earlier sessions, without the gaps between them.
+    public var earlierWork: TimeInterval
 
     public init(id: String, pipeline: String, pipelineFile: String, trigger: String, logicalTime: Date, params: [String: String],
                 specHash: String, status: RunStatus, message: String?, host: String?, pid: Int?, runDirectory: String?,
-                startedAt: Date, finishedAt: Date?, taskCounts: [TaskState: Int]) {
+                startedAt: Date, finishedAt: Date?, taskCounts: [TaskState: Int], resumedAt: Date? = nil, earlierWork: TimeInterval = 0) {
         self.id = id
         self.pipeline = pipeline
         self.pipelineFile = pipelineFile
@@ -37,9 +41,14 @@ public struct StoredRun: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.taskCounts = taskCounts
+        self.resumedAt = resumedAt
+        self.earlierWork = earlierWork
     }
 
-    public var duration: TimeInterval? { finishedAt.map { $0.timeIntervalSince(startedAt) } }
+    /// How long the run was at work: after `orch retry`, its sessions added
+    /// up, not first start to last end across the gap before the retry.
+    public var duration: TimeInterval? { finishedAt.map { earlierWork + $0.timeIntervalSince(resumedAt ?? startedAt) } }
+
 }
 
 /// One task of a run, with its attempts.
@@ -63,6 +72,16 @@ public struct StoredTaskRun: Sendable, Hashable, Codable {
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.attempts = attempts
+    }
+
+    /// How long the task was at work: its attempts' own durations added up
+    /// (a running attempt until `now`), not first start to last end, which
+    /// spans retry waits and the gap before an `orch retry`.
+    public func workDuration(now: Date = Date()) -> TimeInterval? {
+        guard !attempts.isEmpty else { return nil }
+        return attempts.reduce(0) { sum, a in
+            sum + (a.durationMs.map { Double($0) / 1000 } ?? (a.finishedAt ?? now).timeIntervalSince(a.startedAt))
+        }
     }
 }
 

@@ -17,7 +17,7 @@ enum AlertSender {
             "event": "run_\(report.run.status.rawValue)", "pipeline": report.run.pipeline, "run_id": report.run.id, "status": report.run.status.rawValue,
             "trigger": report.run.trigger, "logical_time": report.run.logicalTime.ISO8601Format(), "failed_tasks": failed,
             "failed_tests": report.failedTests.map(\.test), "blocked": report.blocked.count + report.blockedTests.count,
-            "report": RunDirectory(report.run.runDirectory ?? "").report, "resume": report.resumeCommand, "text": text,
+            "report": RunDirectory(report.run.runDirectory ?? "").report, "resume": report.resumeCommand.map { $0 as Any } ?? NSNull(), "text": text,
         ]
         let json = (try? JSONSerialization.data(withJSONObject: payload, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
         var problems: [String] = []
@@ -59,7 +59,7 @@ enum AlertSender {
         }
         let blocked = report.blocked.count + report.blockedTests.count
         if blocked > 0 { parts.append("\(blocked) not run") }
-        parts.append("resume: \(report.resumeCommand)")
+        if let resume = report.resumeCommand { parts.append("resume: \(resume)") }
         return parts.joined(separator: " — ")
     }
 

@@ -1,99 +1,77 @@
 import Foundation
 import OrchExecution
-import OrchSpec
 import Synchronization
 
-/// Live progress on stdout: one line per state change, then a summary table.
+/// Prints a run's progress on stdout: the thin I/O side of
+/// `ProgressRenderer`. Piped, it writes the renderer's lines as they come.
+/// On a terminal it also keeps the renderer's status area at the bottom,
+/// erasing and redrawing it (at most every 100 ms) with ANSI cursor moves.
 public final class ConsoleReporter: RunObserver {
-    private struct TaskLine {
-        var state: TaskState = .pending
-        var attempts = 0
-        var started: Date?
-        var finished: Date?
-        var message: String?
-    }
-
     private struct State {
-        var info: RunInfo?
-        var tasks: [String: TaskLine] = [:]
-        var width = 8
+        var renderer: ProgressRenderer
+        /// How many lines the area on screen takes (the cursor is just below it).
+        var areaLines = 0
+        var ticker: Task<Void, Never>?
     }
 
-    private let terminal: Terminal
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    private let live: Bool
     private let write: @Sendable (String) -> Void
-    /// The clock of the lines; the first line names its zone.
-    private let time: TimeDisplay
 
-    public init(terminal: Terminal, time: TimeDisplay = .choose(utc: false), write: @escaping @Sendable (String) -> Void = { print($0) }) {
-        self.terminal = terminal
-        self.time = time
+    /// How often the area is redrawn while nothing else happens (elapsed times tick).
+    static let redrawInterval = Duration.milliseconds(100)
+
+    /// - Parameter write: receives text with its newlines (by default written to stdout unbuffered).
+    public init(configuration: ProgressRenderer.Configuration,
+                write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+        state = Mutex(State(renderer: ProgressRenderer(configuration: configuration)))
+        live = configuration.mode == .live
         self.write = write
     }
 
-    private func stamp(_ date: Date) -> String { terminal.paint(time.clock(date), "2") }
+    public convenience init(terminal: Terminal, verbose: Bool = false,
+                            write: @escaping @Sendable (String) -> Void = { FileHandle.standardOutput.write(Data($0.utf8)) }) {
+        self.init(configuration: .detect(terminal, verbose: verbose), write: write)
+    }
+
+    deinit { state.withLock { $0.ticker?.cancel() } }
 
     public func observe(_ event: RunEvent) async {
-        let lines: [String] = state.withLock { s in
-            switch event {
-            case let .runStarted(info):
-                s.info = info
-                s.width = max(8, info.tasks.map(\.count).max() ?? 8)
-                for t in info.tasks { s.tasks[t] = TaskLine() }
-                return ["\(stamp(info.startedAt)) (\(time.zone(at: info.startedAt))) run \(terminal.paint(info.id, "1")) of \(info.pipeline): \(info.tasks.count) task(s), logs in \(info.directory)"]
-            case let .taskStateChanged(task, newState, at, message):
-                s.tasks[task, default: TaskLine()].state = newState
-                if newState == .running { s.tasks[task]!.started = s.tasks[task]!.started ?? at }
-                if newState.isFinal { s.tasks[task]!.finished = at; s.tasks[task]!.message = message }
-                let pad = String(repeating: " ", count: max(0, s.width - task.count))
-                var line = "\(stamp(at)) \(task)\(pad)  \(terminal.state(newState))"
-                if newState.isFinal, let started = s.tasks[task]?.started { line += "  " + Terminal.seconds(at.timeIntervalSince(started)) }
-                if let message, newState != .succeeded { line += "  " + firstLine(message) }
-                return [line]
-            case let .attemptStarted(task, attempt, _, _):
-                s.tasks[task, default: TaskLine()].attempts = attempt
-                return []
-            case .attemptProcessStarted:
-                return []
-            case let .attemptFinished(record) where record.status != .succeeded:
-                let pad = String(repeating: " ", count: max(0, s.width - record.task.count))
-                return ["\(stamp(record.finishedAt)) \(record.task)\(pad)  attempt \(record.attempt) \(record.status.rawValue): \(firstLine(record.error ?? ""))"]
-            case .attemptFinished:
-                return []
-            case let .retryScheduled(task, attempt, delay, at):
-                let pad = String(repeating: " ", count: max(0, s.width - task.count))
-                return ["\(stamp(at)) \(task)\(pad)  retrying in \(DurationText.format(delay)) (attempt \(attempt + 1) next)"]
-            case let .runFinished(status, at, message):
-                return summary(s, status: status, at: at, message: message)
+        // Written under the lock, so that the ticker's redraws and these never interleave.
+        state.withLock { s in
+            let lines = s.renderer.apply(event)
+            guard live else {
+                if !lines.isEmpty { write(lines.map { $0 + "\n" }.joined()) }
+                return
+            }
+            if case .runFinished = event { s.ticker?.cancel() }
+            // Only what stays on screen forces a redraw now; the rest waits for the ticker.
+            if !lines.isEmpty { write(Self.redraw(&s, above: lines)) }
+        }
+        if live, case .runStarted = event { startTicker() }
+    }
+
+    /// Erases the area, prints `lines` for good, draws the area again below them.
+    private static func redraw(_ s: inout State, above lines: [String]) -> String {
+        var text = s.areaLines > 0 ? "\u{1B}[\(s.areaLines)A\r\u{1B}[J" : "\r\u{1B}[J"
+        for line in lines { text += line + "\n" }
+        let area = s.renderer.area(now: Date())
+        for line in area { text += line + "\n" }
+        s.areaLines = area.count
+        return text
+    }
+
+    private func startTicker() {
+        let task = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.redrawInterval)
+                guard let self, !Task.isCancelled else { return }
+                self.state.withLock { s in
+                    guard !s.renderer.finished else { return }
+                    self.write(Self.redraw(&s, above: []))
+                }
             }
         }
-        for line in lines { write(line) }
-    }
-
-    private func summary(_ s: State, status: RunStatus, at: Date, message: String?) -> [String] {
-        guard let info = s.info else { return [] }
-        var rows: [[String]] = []
-        for id in info.tasks {
-            let t = s.tasks[id] ?? TaskLine()
-            let duration = t.started.map { (t.finished ?? at).timeIntervalSince($0) }
-            rows.append([id, terminal.state(t.state), String(t.attempts), Terminal.seconds(duration),
-                         t.state == .succeeded ? "" : firstLine(t.message ?? "")])
-        }
-        var counts: [String: Int] = [:]
-        for id in info.tasks { counts[(s.tasks[id]?.state ?? .pending).rawValue, default: 0] += 1 }
-        let countText = TaskState.allCases.compactMap { st in counts[st.rawValue].map { "\($0) \(st.rawValue)" } }
-            .joined(separator: ", ")
-        var lines = ["", Terminal.table(["TASK", "STATE", "ATTEMPTS", "DURATION", "ERROR"], rows), ""]
-        lines.append("run \(info.id) \(terminal.state(status)) in \(Terminal.seconds(at.timeIntervalSince(info.startedAt))): \(countText)")
-        if let message { lines.append(message) }
-        if status != .succeeded {
-            lines.append("details: orch status \(info.id)    logs: orch logs \(info.id)")
-        }
-        return lines
-    }
-
-    private func firstLine(_ text: String) -> String {
-        let line = text.split(separator: "\n").first.map(String.init) ?? ""
-        return line.count > 160 ? String(line.prefix(157)) + "..." : line
+        state.withLock { $0.ticker = task }
     }
 }

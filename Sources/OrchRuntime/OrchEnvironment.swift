@@ -44,7 +44,20 @@ public struct OrchEnvironment: Sendable {
     /// Connects (starting the embedded cluster if needed), migrates, and runs `body`.
     public func withStore<T: Sendable>(_ body: @Sendable (Store) async throws -> T) async throws -> T {
         let url = try await database()
-        return try await Store.with(url, body)
+        do {
+            return try await Store.with(url, body)
+        } catch var unreachable as DatabaseUnreachable {
+            unreachable.advice = unreachableAdvice
+            throw unreachable
+        }
+    }
+
+    /// What to do when the database does not answer: the embedded one can be
+    /// started; a server named by ORCH_DATABASE_URL is not orch's to start.
+    var unreachableAdvice: String {
+        databaseURL == nil
+            ? "the embedded database under \(home) is not answering; `orch db stop` then `orch db start` restarts it"
+            : "it is the server ORCH_DATABASE_URL names: start it, or fix ORCH_DATABASE_URL (unset, orch uses its embedded database)"
     }
 
     /// `<home>/<pipeline>/<run-id>`.

@@ -117,7 +117,8 @@ public struct PipelineRunner: Sendable {
                            logicalTime: logicalTime, params: params, specHash: spec.specHash,
                            host: owner.host, pid: owner.pid,
                            directory: resuming?.run.runDirectory ?? directory.path, tasks: plan.orderedIDs,
-                           startedAt: resuming?.run.startedAt ?? Date(), ownerToken: owner.token, processStamp: owner.stamp)
+                           startedAt: resuming?.run.startedAt ?? Date(), resumedAt: resuming == nil ? nil : Date(),
+                           ownerToken: owner.token, processStamp: owner.stamp)
         try directory.create()
         var executorConfiguration = Executor.Configuration()
         executorConfiguration.concurrency = request.concurrency

@@ -52,7 +52,7 @@ public struct ReportJSON: Encodable, Sendable {
     public var blockedTests: [String]
     public var staleDatasets: [StaleDataset]
     @Nullable public var lastSuccess: Comparison?
-    public var resumeCommand: String
+    @Nullable public var resumeCommand: String?
     public var neverStarted: Bool
     public var generatedAt: Date
 

@@ -18,6 +18,9 @@ public struct RunJSON: Encodable, Sendable {
     @Nullable public var runDirectory: String?
     public var startedAt: Date
     @Nullable public var finishedAt: Date?
+    /// When `orch retry` last resumed it (null if never).
+    @Nullable public var resumedAt: Date?
+    /// Time at work: every session's, without the gaps before a retry.
     @Nullable public var durationMs: Int?
     /// Task counts by task status (`succeeded`, `upstream_failed`, …).
     public var taskCounts: [TaskState: Int]
@@ -37,6 +40,7 @@ public struct RunJSON: Encodable, Sendable {
         runDirectory = r.runDirectory
         startedAt = r.startedAt
         finishedAt = r.finishedAt
+        resumedAt = r.resumedAt
         durationMs = r.duration.map(JSONOutput.milliseconds)
         taskCounts = r.taskCounts
     }
@@ -59,7 +63,8 @@ public struct TaskRunJSON: Encodable, Sendable {
         attemptCount = t.attemptCount
         startedAt = t.startedAt
         finishedAt = t.finishedAt
-        durationMs = t.startedAt.flatMap { start in t.finishedAt.map { JSONOutput.milliseconds($0.timeIntervalSince(start)) } }
+        // Its attempts' own work (as `orch status` shows it), not first start to last end across retry waits and resumes.
+        durationMs = t.finishedAt == nil ? nil : t.workDuration().map(JSONOutput.milliseconds)
         attempts = t.attempts.map(AttemptJSON.init)
     }
 }

@@ -55,7 +55,8 @@ public struct RunReport: Sendable, Codable {
     public var blockedTests: [String]
     public var staleDatasets: [StaleDataset]
     public var lastSuccess: Comparison?
-    public var resumeCommand: String
+    /// How to resume the run; nil when it cannot be retried (it succeeded, or is still running).
+    public var resumeCommand: String?
     /// The run could not start (it has no tasks): there is nothing to retry, only to run again.
     public var neverStarted: Bool
     public var generatedAt: Date
@@ -116,8 +117,15 @@ public struct RunReport: Sendable, Codable {
         }
         return RunReport(run: run, failedTasks: failed, failedTests: failedTests, blocked: blocked.filter { !tests.contains($0) },
                          blockedTests: blocked.filter { tests.contains($0) }, staleDatasets: stale,
-                         lastSuccess: comparison, resumeCommand: detail.tasks.isEmpty ? rerunCommand(run) : "orch retry \(runID)",
+                         lastSuccess: comparison, resumeCommand: resumeCommand(detail),
                          neverStarted: detail.tasks.isEmpty, generatedAt: Date())
+    }
+
+    /// `orch retry RUN` for a run that can be retried, the command that runs a
+    /// never-started one's logical time again, nil for any other run.
+    static func resumeCommand(_ detail: StoredRunDetail) -> String? {
+        guard RunStatusTransition.reopen.from.contains(detail.run.status) else { return nil }
+        return detail.tasks.isEmpty ? rerunCommand(detail.run) : "orch retry \(detail.run.id)"
     }
 
     /// How to run a never-started run's logical time again: a scheduled one
@@ -132,6 +140,17 @@ public struct RunReport: Sendable, Codable {
         }
     }
 
+    /// What to do next: resume, run again, or nothing (a run that succeeded or is still at work).
+    var resumeText: String {
+        guard let resumeCommand else {
+            return run.status == .running
+                ? "**Still running**: nothing to resume; `orch logs \(run.id) -f` follows it."
+                : "**\(run.status.rawValue.capitalized)**: nothing to resume."
+        }
+        return neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
+                            : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)"
+    }
+
     /// Markdown in local time with its zone (the `report.md` beside the run).
     public var markdown: String { markdown(time: .choose(utc: false)) }
 
@@ -142,12 +161,14 @@ public struct RunReport: Sendable, Codable {
         md.append("- trigger: \(run.trigger); logical time \(time.format(run.logicalTime))")
         md.append("- started \(time.format(run.startedAt)) on \(run.host ?? "?"), took \(Terminal.seconds(run.duration))")
         if let message = run.message { md.append("- note: \(message)") }
-        md += ["", neverStarted ? "**Never started.** Once the cause is fixed, `\(resumeCommand)` runs its logical time again."
-                              : "**Resume:** `\(resumeCommand)` (same run, logical time and params; what succeeded stays)", ""]
+        md += ["", resumeText, ""]
         if !failedTasks.isEmpty {
             md.append("## What failed")
             for t in failedTasks {
                 md += ["", "### \(t.task): \(t.state.rawValue)" + (t.errorClass.map { " (\($0.rawValue))" } ?? ""), "", t.message ?? "", ""]
+                // What the task itself said last: usually why (`fatal: config missing`), where the message has only the command.
+                let why = AttemptLog.lastWords(of: t.logTail)
+                if !why.isEmpty { md += why.map { "> \($0)" } + [""] }
                 md.append("| attempt | status | started | duration | error |")
                 md.append("|---|---|---|---|---|")
                 for a in t.attempts {

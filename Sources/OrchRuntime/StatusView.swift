@@ -38,8 +38,7 @@ public enum StatusView {
         lines.append("")
         var rows: [[String]] = []
         for t in d.tasks {
-            let duration = t.startedAt.map { (t.finishedAt ?? Date()).timeIntervalSince($0) }
-            rows.append([t.taskID, terminal.state(t.state), String(t.attemptCount), Terminal.seconds(duration),
+            rows.append([t.taskID, terminal.state(t.state), String(t.attemptCount), Terminal.seconds(t.workDuration()),
                          t.state == .succeeded ? "" : oneLine(t.message ?? "")])
             for a in t.attempts where t.attempts.count > 1 || a.status != .succeeded {
                 rows.append(["  #\(a.attempt)", a.status.rawValue, "", Terminal.seconds(a.durationMs.map { Double($0) / 1000 }),

@@ -113,10 +113,7 @@ public enum ScheduleParser {
     }
 
     public static func load(path: String) throws -> ScheduleSpec {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw SpecError(Diagnostic("cannot read the schedule file", at: SourceLocation(file: path, line: 1, column: 1)))
-        }
-        return try parse(text, file: path)
+        try parse(try SpecFile.read(path, what: "schedule"), file: path)
     }
 
     public static func parse(_ text: String, file: String) throws -> ScheduleSpec {

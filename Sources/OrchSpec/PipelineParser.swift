@@ -20,14 +20,7 @@ public enum PipelineParser {
     /// graph) reports all problems at once rather than in stages.
     /// - Throws: `SpecError` only when nothing can be read (no file, bad YAML).
     public static func loadReportingAll(path: String) throws -> (PipelineSpec, [Diagnostic]) {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw SpecError(Diagnostic("cannot read the pipeline file: \(error.localizedDescription)",
-                                       at: SourceLocation(file: path, line: 1, column: 1),
-                                       hint: "check the path; pipelines usually live under pipelines/"))
-        }
+        let text = try SpecFile.read(path, what: "pipeline")
         return try parseReportingAll(text, file: path)
     }
 

@@ -130,6 +130,9 @@ enum Migrations {
             changed_by text NOT NULL
         );
         """),
+        Migration(version: 8, name: "run work time across retries", sql: """
+        ALTER TABLE orch.runs ADD COLUMN resumed_at timestamptz, ADD COLUMN earlier_ms bigint NOT NULL DEFAULT 0;
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

@@ -64,6 +64,11 @@ extension RunRepository {
         try await client.withTransaction(logger: store.logger) { c in
             let rows = try await c.query("""
             UPDATE orch.runs SET status = \(RunStatusTransition.reopen.to[0].rawValue), finished_at = NULL, message = NULL, heartbeat_at = now(),
+                earlier_ms = earlier_ms + greatest(0, (extract(epoch FROM
+                    -- a crashed run last worked at its last heartbeat, not when it was found crashed
+                    CASE WHEN status = \(RunStatus.crashed.rawValue) THEN least(coalesce(heartbeat_at, finished_at), coalesce(finished_at, now()))
+                         ELSE coalesce(finished_at, now()) END - coalesce(resumed_at, started_at)) * 1000)::bigint),
+                resumed_at = now(),
                 host = \(owner.host), pid = \(Int(owner.pid)), owner_token = \(owner.token), owner_process = \(owner.stamp?.description)
             WHERE id = \(run) AND status IN \(unescaped: RunStatus.sqlList(RunStatusTransition.reopen.from))
             RETURNING id

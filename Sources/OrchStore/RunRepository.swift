@@ -111,7 +111,8 @@ public struct RunRepository: RunStore {
         SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
                r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
                coalesce((SELECT json_object_agg(state, n)::text FROM
-                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
+                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}'),
+               r.resumed_at, r.earlier_ms
         FROM orch.runs r
         \(where: filter)
         ORDER BY r.started_at DESC
@@ -152,7 +153,8 @@ public struct RunRepository: RunStore {
         SELECT r.id, r.pipeline, r.pipeline_file, r.trigger, r.logical_time, r.params::text, r.spec_hash, r.status,
                r.message, r.host, r.pid, r.run_dir, r.started_at, r.finished_at,
                coalesce((SELECT json_object_agg(state, n)::text FROM
-                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}')
+                   (SELECT state, count(*) AS n FROM orch.task_runs t WHERE t.run_id = r.id GROUP BY state) s), '{}'),
+               r.resumed_at, r.earlier_ms
         FROM orch.runs r WHERE r.id = \(id)
         """, logger: store.logger)
         var run: StoredRun?
@@ -188,13 +190,14 @@ public struct RunRepository: RunStore {
     }
 
     private func decodeRun(_ row: PostgresRow) throws -> StoredRun {
-        let (id, pipeline, file, trigger, logical, params, hash, status, message, host, pid, dir, started, finished, counts) =
+        let (id, pipeline, file, trigger, logical, params, hash, status, message, host, pid, dir, started, finished, counts, resumed, earlierMs) =
             try row.decode((String, String, String, String, Date, String, String, String, String?, String?, Int?, String?,
-                            Date, Date?, String).self)
+                            Date, Date?, String, Date?, Int).self)
         return StoredRun(id: id, pipeline: pipeline, pipelineFile: file, trigger: trigger, logicalTime: logical,
                          params: decodeJSON(params, as: [String: String].self) ?? [:], specHash: hash, status: RunStatus(storedText: status),
                          message: message, host: host, pid: pid, runDirectory: dir, startedAt: started, finishedAt: finished,
-                         taskCounts: Self.taskCounts(decodeJSON(counts, as: [String: Int].self) ?? [:]))
+                         taskCounts: Self.taskCounts(decodeJSON(counts, as: [String: Int].self) ?? [:]),
+                         resumedAt: resumed, earlierWork: Double(earlierMs) / 1000)
     }
 
     /// Counts keyed by stored state text, typed (an unknown state counts as `TaskState.unknownStoredState`).

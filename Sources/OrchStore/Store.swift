@@ -41,12 +41,15 @@ public final class Store: Sendable {
     /// The first round trip (and the migrations), raced against `timeout`
     /// (abandoned, not awaited, when it passes: a query on a dead connection may never return).
     private func connect(migrate: Bool, timeout: Duration) async throws {
+        // A refused connection, a missing socket or a rejected login shows at once,
+        // where the pool would retry it quietly until `timeout`.
+        try await url.probe()
         do {
             try await abandonable(limit: timeout) {
                 if migrate { try await self.migrate() } else { try await self.ping() }
             }
         } catch is DeadlineExceeded {
-            throw StoreError("could not reach the orch database at \(url) within \(timeout); is it running? (`orch db start` for the embedded one)")
+            throw DatabaseUnreachable(url, reason: "no answer within \(DurationText.format(timeout))")
         }
     }
 

@@ -68,17 +68,32 @@ struct Orch: AsyncParsableCommand {
             Foundation.exit(e.rawValue)
         default:
             let code = exitCode(for: error)
+            if code == .success || error is CleanExit {
+                Self.exit(withError: error)  // help and --version: ArgumentParser prints them on stdout
+            }
             if code == .validationFailure {
-                printError(fullMessage(for: error))
+                printError(usageMessage(for: error))
                 Foundation.exit(2)
             }
-            if code == .success || error is CleanExit || String(describing: type(of: error)).contains("ParserError")
-                || String(describing: type(of: error)).contains("CommandError") {
-                Self.exit(withError: error)
+            if String(describing: type(of: error)).contains("ParserError") || String(describing: type(of: error)).contains("CommandError") {
+                printError(usageMessage(for: error))
+                Foundation.exit(code.rawValue)
             }
-            printError("orch: \(StoreError.describe(error))")
+            printError("error: \(StoreError.describe(error))")
             Foundation.exit(3)
         }
+    }
+}
+
+/// The one prefix of every error orch prints.
+let errorPrefix = "error: "
+
+extension Orch {
+    /// ArgumentParser's message for a usage error, with orch's `error:` prefix
+    /// instead of its `Error:`, so that every error reads the same.
+    static func usageMessage(for error: any Error) -> String {
+        let text = fullMessage(for: error)
+        return text.hasPrefix("Error: ") ? errorPrefix + text.dropFirst("Error: ".count) : text
     }
 }
 

@@ -40,14 +40,16 @@ struct RetryCommand: AsyncParsableCommand {
     @Option(help: "How many tasks may run at once.") var concurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     @Flag(help: "Print the run's results as JSON at the end (as run_results.json); progress goes to stderr.") var json = false
     @Flag(help: "Show times in UTC instead of local time.") var utc = false
+    @Flag(name: .shortAndLong, help: "End with every task's state, attempts and duration, not only the failed and retried ones.")
+    var verbose = false
 
     func run() async throws {
-        let (run, concurrency, json) = (self.run, self.concurrency, self.json)
+        let (run, concurrency, json, verbose) = (self.run, self.concurrency, self.json, self.verbose)
         let environment = OrchEnvironment()
         let stop = StopSignal()
         let signals = SignalHandlers.install(stop)
         defer { _ = signals }
-        let reporter = ConsoleReporter.forOutput(json: json, utc: utc)
+        let reporter = ConsoleReporter.forOutput(json: json, utc: utc, verbose: verbose)
         let outcome = try await environment.withStore { store in
             let id = try await store.runs.resolve(run)
             var runner = PipelineRunner(environment: environment)

@@ -42,6 +42,9 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Show times in UTC instead of local time.")
     var utc = false
 
+    @Flag(name: .shortAndLong, help: "End with every task's state, attempts and duration, not only the failed and retried ones.")
+    var verbose = false
+
     func validate() throws {
         guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
     }
@@ -59,7 +62,7 @@ struct RunCommand: AsyncParsableCommand {
             print(try PipelineRunner(environment: OrchEnvironment()).preview(request).text)
             return
         }
-        try await executeRun(request, json: json, utc: utc)
+        try await executeRun(request, json: json, utc: utc, verbose: verbose)
     }
 }
 
@@ -69,7 +72,7 @@ extension PipelineRunner.Outcome {
         if json, let results { print(try JSONOutput.render(results)) }
         if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
-            printError("orch: stopped: \(lost)")
+            printError("error: stopped: \(lost)")
             throw ExitCode(3)
         }
         switch status {
@@ -81,10 +84,11 @@ extension PipelineRunner.Outcome {
 }
 
 extension ConsoleReporter {
-    /// Progress on stdout, or on stderr when stdout carries JSON.
-    static func forOutput(json: Bool, utc: Bool) -> ConsoleReporter {
-        let time = TimeDisplay.choose(utc: utc)
-        return json ? ConsoleReporter(terminal: Terminal(color: false), time: time, write: { printError($0) })
-                    : ConsoleReporter(terminal: .detect(), time: time)
+    /// Progress on stdout, or (as lines) on stderr when stdout carries JSON.
+    static func forOutput(json: Bool, utc: Bool, verbose: Bool) -> ConsoleReporter {
+        var configuration = ProgressRenderer.Configuration.detect(json ? Terminal(color: false) : .detect(), verbose: verbose)
+        configuration.time = TimeDisplay.choose(utc: utc)
+        return json ? ConsoleReporter(configuration: configuration, write: { text in FileHandle.standardError.write(Data(text.utf8)) })
+                    : ConsoleReporter(configuration: configuration)
     }
 }

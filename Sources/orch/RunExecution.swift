@@ -5,7 +5,7 @@ import OrchRuntime
 
 /// Runs `request` with live progress, Ctrl-C handling and `orch run`'s exit
 /// code: the one path of `orch run` and `orch trigger`.
-func executeRun(_ request: RunRequest, json: Bool = false, utc: Bool = false) async throws {
+func executeRun(_ request: RunRequest, json: Bool = false, utc: Bool = false, verbose: Bool = false) async throws {
     let environment = OrchEnvironment()
     // The user's input first (pipeline, params, selection: exit 2), even when the database is down.
     _ = try PipelineRunner(environment: environment).preview(request)
@@ -13,7 +13,7 @@ func executeRun(_ request: RunRequest, json: Bool = false, utc: Bool = false) as
     let stop = StopSignal()
     let signals = SignalHandlers.install(stop)
     defer { _ = signals }
-    let reporter = ConsoleReporter.forOutput(json: json, utc: utc)
+    let reporter = ConsoleReporter.forOutput(json: json, utc: utc, verbose: verbose)
     let outcome = try await environment.withStore { store in
         try await PipelineRunner(environment: environment).run(finalRequest, store: store, observers: [reporter], stop: stop)
     }

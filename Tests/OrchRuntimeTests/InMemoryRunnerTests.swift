@@ -105,7 +105,9 @@ struct InMemoryRunnerTests {
         #expect(text.contains("attempt 1 failed: "))
         #expect(text.contains("upstream_failed"))
         #expect(text.contains("run \(outcome.info.id) failed in"))
-        #expect(text.contains("details: orch status \(outcome.info.id)"))
+        #expect(text.contains("orch report \(outcome.info.id)") && text.contains("orch retry \(outcome.info.id)"),
+                "the hint after a failure points to report and retry")
+        #expect(!text.contains("orch status \(outcome.info.id)"))
     }
 
     @Test("backfill runs each logical time once, max_active_runs at a time, and skips what succeeded")

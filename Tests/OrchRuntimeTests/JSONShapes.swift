@@ -20,6 +20,7 @@ enum Shape {
         @Present var runDirectory: String?
         var startedAt: Date
         @Present var finishedAt: Date?
+        @Present var resumedAt: Date?
         @Present var durationMs: Int?
         var taskCounts: [String: Int]
     }

@@ -51,6 +51,9 @@ public final class RunningProcess: @unchecked Sendable {
 
     public func signal(_ signo: Int32) { kill(process.processIdentifier, signo) }
 
+    /// What it has written to stdout so far, while it runs.
+    public var outputSoFar: String { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
+
     /// False once it exited (its pid may then belong to someone else: signal it no more).
     public var isRunning: Bool { process.isRunning }
 
