@@ -17,10 +17,10 @@ struct GraphCommand: AsyncParsableCommand {
     @Option(help: "text, dot or mermaid.")
     var format: GraphFormat = .text
 
-    @Option(help: "Show only these tasks (same syntax as `orch run --select`).")
+    @Option(help: "Show only these tasks (same syntax as `orch run --select`).", completion: Complete.taskIDs)
     var select: [String] = []
 
-    @Option(help: "Leave these tasks out.")
+    @Option(help: "Leave these tasks out.", completion: Complete.taskIDs)
     var exclude: [String] = []
 
     @Flag(help: "Print the nodes and edges as JSON.")

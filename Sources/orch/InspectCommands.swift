@@ -12,10 +12,10 @@ struct LsCommand: AsyncParsableCommand {
     @Argument(help: "Pipeline files (default: every pipelines/*.yml).", completion: .file(extensions: ["yml", "yaml"]))
     var pipelines: [String] = []
 
-    @Option(help: "Nodes to list (same syntax as `orch run --select`; a model brings its tests). Repeatable.")
+    @Option(help: "Nodes to list (same syntax as `orch run --select`; a model brings its tests). Repeatable.", completion: Complete.taskIDs)
     var select: [String] = []
 
-    @Option(help: "Nodes to leave out (same syntax). Repeatable.")
+    @Option(help: "Nodes to leave out (same syntax). Repeatable.", completion: Complete.taskIDs)
     var exclude: [String] = []
 
     @Flag(help: "Leave the data tests out.")
@@ -47,10 +47,10 @@ struct CompileCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file.", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
-    @Option(help: "Nodes to compile (same syntax as `orch run --select`). Repeatable.")
+    @Option(help: "Nodes to compile (same syntax as `orch run --select`). Repeatable.", completion: Complete.taskIDs)
     var select: [String] = []
 
-    @Option(help: "Nodes to leave out. Repeatable.")
+    @Option(help: "Nodes to leave out. Repeatable.", completion: Complete.taskIDs)
     var exclude: [String] = []
 
     @Flag(help: "Compile incremental models as a later run merges them (is_incremental() true), not as a first build.")

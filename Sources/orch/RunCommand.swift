@@ -12,10 +12,10 @@ struct RunCommand: AsyncParsableCommand {
     @Argument(help: "The pipeline file.", completion: .file(extensions: ["yml", "yaml"]))
     var pipeline: String
 
-    @Option(name: .long, help: "Tasks to run: NAME, NAME+ (and downstream), +NAME (and upstream), tag:X; a model brings its data tests. Repeatable.")
+    @Option(name: .long, help: "Tasks to run: NAME, NAME+ (and downstream), +NAME (and upstream), tag:X; a model brings its data tests. Repeatable.", completion: Complete.taskIDs)
     var select: [String] = []
 
-    @Option(name: .long, help: "Tasks to leave out (same syntax as --select; tag:test leaves the data tests out). Repeatable.")
+    @Option(name: .long, help: "Tasks to leave out (same syntax as --select; tag:test leaves the data tests out). Repeatable.", completion: Complete.taskIDs)
     var exclude: [String] = []
 
     @Flag(help: "Run no data tests, not even those of the selected models.")

@@ -56,7 +56,7 @@ struct BackfillCommand: AsyncParsableCommand {
         abstract: "Run a schedule for every logical time in a range, oldest first, max_active_runs at a time."
     )
 
-    @Argument(help: "The schedule name.") var schedule: String
+    @Argument(help: "The schedule name.", completion: Complete.scheduleNames) var schedule: String
     @Option(help: "First logical time (ISO 8601).") var from: String
     @Option(help: "Last logical time (ISO 8601).") var to: String
     @Option(help: "The schedules folder.") var schedules = "schedules"

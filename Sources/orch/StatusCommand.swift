@@ -12,10 +12,10 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Recent runs, or one run's tasks and attempts."
     )
 
-    @Argument(help: "A run id (or a unique prefix of one) to show in detail.")
+    @Argument(help: "A run id (or a unique prefix of one) to show in detail.", completion: Complete.runIDs())
     var run: String?
 
-    @Option(help: "Only runs of this pipeline.")
+    @Option(help: "Only runs of this pipeline.", completion: Complete.pipelineNames)
     var pipeline: String?
 
     @Option(help: "Only runs in this state: \(RunStatus.allCases.map(\.rawValue).joined(separator: ", ")).")

@@ -10,10 +10,10 @@ struct TestsCommand: AsyncParsableCommand {
         abstract: "Data-test results of a run (default: the latest run with tests)."
     )
 
-    @Argument(help: "A run id or a unique prefix.")
+    @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs())
     var run: String?
 
-    @Option(help: "Only tests of this model.")
+    @Option(help: "Only tests of this model.", completion: Complete.taskIDs)
     var model: String?
 
     @Flag(help: "Only tests that did not pass; exit 1 when one of them failed (warnings alone exit 0).")

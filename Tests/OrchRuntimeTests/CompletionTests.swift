@@ -8,9 +8,10 @@ import OrchTestSupport
 @Suite("shell completion: run ids, task ids, schedules", .timeLimit(.minutes(2)))
 struct CompletionTests {
     /// What the shell script asks for `orch COMMAND <prefix><TAB>` at `argument`.
-    func complete(_ command: [String], argument: String, prefix: String = "", environment: [String: String] = [:],
+    /// `typed` is what the line holds between the command and the word being completed.
+    func complete(_ command: [String], argument: String, typed: [String] = [], prefix: String = "", environment: [String: String] = [:],
                   directory: String) async throws -> [String] {
-        let words = ["orch"] + command + [prefix]
+        let words = ["orch"] + command + typed + [prefix]
         let r = try await runOrch(["---completion"] + command + ["--", argument, String(words.count - 1), String(prefix.count)] + words,
                                   environment: environment, directory: directory)
         #expect(r.status == 0, "\(r.stderr)")
@@ -48,6 +49,29 @@ struct CompletionTests {
                                        directory: home).isEmpty)
             #expect(ContinuousClock.now - started < .seconds(10), "bounded")
             #expect(!FileManager.default.fileExists(atPath: home + "/none/postgres"), "no cluster created for a completion")
+        }
+    }
+
+    @Test("task ids complete --select and --exclude from the pipeline on the line; run ids complete status and tests; pipelines --pipeline")
+    func otherArguments() async throws {
+        try await withTemporaryDirectory { dir in
+            try FileManager.default.createDirectory(atPath: "\(dir)/pipelines", withIntermediateDirectories: true)
+            try "name: tiny\ntasks:\n  - { id: hello, kind: command, command: \"true\" }\n  - { id: help_me, kind: empty }\n  - { id: other, kind: empty }\n"
+                .write(toFile: "\(dir)/pipelines/tiny.yml", atomically: true, encoding: .utf8)
+            let env = ["ORCH_HOME": dir + "/none"]
+            for command in ["run", "ls", "graph"] {
+                for option in ["--select", "--exclude"] {
+                    #expect(try await complete([command], argument: option, typed: ["pipelines/tiny.yml", option], prefix: "hel",
+                                               environment: env, directory: dir) == ["hello", "help_me"], "\(command) \(option)")
+                }
+            }
+            #expect(try await complete(["status"], argument: "--pipeline", typed: ["--pipeline"], prefix: "ti", environment: env,
+                                       directory: dir) == ["tiny"])
+            // No database reachable: run ids complete to nothing, at once, and start nothing.
+            for command in ["status", "tests"] {
+                #expect(try await complete([command], argument: "positional@0", environment: env, directory: dir).isEmpty)
+            }
+            #expect(!FileManager.default.fileExists(atPath: dir + "/none/postgres"))
         }
     }
 }

@@ -100,10 +100,10 @@ struct DayOneCommandsTests {
             try "name: p\ntasks:\n  - { id: a, kind: command, command: \"echo a\" }\n".write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
             try "pipeline: ../p.yml\ncron: \"0 * * * *\"\n".write(toFile: "\(dir)/schedules/hourly.yml", atomically: true, encoding: .utf8)
             let env = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true)]
-            let r = try await runOrch(["backfill", "hourly", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T03:00:00Z", "--dry-run"],
+            let r = try await runOrch(["backfill", "hourly", "--from", "2026-01-01T00:00:00Z", "--to", "2026-01-01T03:00:00Z", "--dry-run", "--utc"],
                                       environment: env, directory: dir)
             #expect(r.status == 0, "\(r.stderr)")
-            #expect(r.stdout.contains("4 logical time(s)") && r.stdout.contains("2026-01-01T03:00:00Z"), "\(r.stdout)")
+            #expect(r.stdout.contains("4 logical time(s)") && r.stdout.contains("2026-01-01 03:00:00 UTC"), "\(r.stdout)")
             let runs = try await Store.with(db) { try await $0.warehouse.rows("SELECT count(*) FROM orch.runs") }
             #expect(runs == [["0"]])
         }

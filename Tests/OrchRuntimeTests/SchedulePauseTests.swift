@@ -38,6 +38,13 @@ struct SchedulePauseTests {
         }
     }
 
+    /// The schedules of `orch schedules --json` (the JSON contract: `{schema_version, schedules}`).
+    func schedulesJSON(_ env: Env) async throws -> [[String: Any]] {
+        let text = try await env.orch(["schedules", "--json"]).stdout
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "\(text)")
+        return try #require(document["schedules"] as? [[String: Any]])
+    }
+
     func withEnv(_ body: (Env) async throws -> Void) async throws {
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
@@ -59,8 +66,8 @@ struct SchedulePauseTests {
             #expect(try await env.count("SELECT count(*) FROM orch.runs") == 0, "and none ran")
             let listing = try await env.orch(["schedules"])
             #expect(listing.stdout.contains("(paused)"), "\(listing.stdout)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(try await env.orch(["schedules", "--json"]).stdout.utf8)) as? [[String: Any]])
-            #expect(rows.first?["paused"] as? Bool == true && (rows.first?["nextFire"] as? String) == nil, "\(rows)")
+            let rows = try await schedulesJSON(env)
+            #expect(rows.first?["paused"] as? Bool == true && rows.first?["next_fire"] is NSNull, "\(rows)")
 
             try await Task.sleep(for: .seconds(3)) // ticks due while paused and with no scheduler: catchup must not run them
             let unpause = try await env.orch(["schedules", "unpause", "tick"])
@@ -72,8 +79,7 @@ struct SchedulePauseTests {
             SELECT count(*) FROM orch.runs WHERE logical_time < to_timestamp(\(unpausedAt.timeIntervalSince1970 - 1.5))
             """)
             #expect(early == 0, "no run for a tick due while it was paused")
-            let json = try #require(try JSONSerialization.jsonObject(with: Data(try await env.orch(["schedules", "--json"]).stdout.utf8)) as? [[String: Any]])
-            #expect(json.first?["paused"] as? Bool == false)
+            #expect(try await schedulesJSON(env).first?["paused"] as? Bool == false)
         }
     }
 
@@ -103,8 +109,8 @@ struct SchedulePauseTests {
             #expect(try await env.count("SELECT count(*) FROM orch.runs WHERE logical_time >= to_timestamp(\(before.timeIntervalSince1970))") == 1)
             let bad = try await env.orch(["trigger", "tick", "--logical-time", "yesterday"])
             #expect(bad.status == 2 && bad.stderr.contains("ISO 8601"), "\(bad.stderr)")
-            let rows = try #require(try JSONSerialization.jsonObject(with: Data(try await env.orch(["schedules", "--json"]).stdout.utf8)) as? [[String: Any]])
-            #expect(rows.first?["lastStatus"] as? String == "succeeded", "a triggered run is the schedule's last run")
+            let rows = try await schedulesJSON(env)
+            #expect(rows.first?["last_status"] as? String == "succeeded", "a triggered run is the schedule's last run")
         }
     }
 }
