@@ -19,6 +19,8 @@ public struct EmbeddedPostgres: Sendable {
         public var home: String
         /// Off only for throwaway clusters (tests): skips fsync for speed.
         public var durable = true
+        /// The server's `max_connections`: plenty for one orch (each process pools at most 8).
+        public var maxConnections = 100
         public init(home: String) { self.home = home }
     }
 
@@ -81,7 +83,7 @@ public struct EmbeddedPostgres: Sendable {
                 running = false
             }
             if !running {
-                var options = "-c listen_addresses='' -k \(socket) -p \(Self.port) -c max_connections=100"
+                var options = "-c listen_addresses='' -k \(socket) -p \(Self.port) -c max_connections=\(configuration.maxConnections)"
                 // The socket file itself refuses other accounts too, whatever becomes of its folder.
                 options += " -c unix_socket_permissions=0700"
                 if !configuration.durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }

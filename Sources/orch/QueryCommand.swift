@@ -50,8 +50,11 @@ struct QueryCommand: AsyncParsableCommand {
         let (filter, top, descending, format, onlySQL, list) = (self.where, self.top, order.map { $0 == .desc }, json ? .json : self.format, sql, self.list)
         let text = try await OrchEnvironment().withStore { store -> String in
             let service = SemanticQueryService(store: store)
-            if list { return try await service.listing() }
-            if onlySQL { return try await service.sql(for: question, filter: filter, top: top, descending: descending) }
+            if list { return format == .json ? try JSONOutput.render(CatalogJSON(try await service.catalog())) : try await service.listing() }
+            if onlySQL {
+                let sql = try await service.sql(for: question, filter: filter, top: top, descending: descending)
+                return format == .json ? try JSONOutput.render(QuerySQLJSON(sql: sql)) : sql
+            }
             let answer = try await service.answer(question, filter: filter, top: top, descending: descending)
             switch format {
             case .table: return Terminal.table(answer.columns, answer.rows.map { $0.map { $0 ?? "" } })

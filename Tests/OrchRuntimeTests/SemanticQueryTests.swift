@@ -71,6 +71,24 @@ struct SemanticQueryTests {
             }
             let sql = try await runOrch(["query", "revenue", "by", "month", "--sql"], environment: vars)
             #expect(sql.stdout.contains("JOIN analytics.dim_datetime AS dim_datetime"))
+            // --sql and --list speak the JSON contract too.
+            struct SQLOnly: Decodable { var sql: String }
+            let sqlJSON = try JSONContract.decode(SQLOnly.self, try await runOrch(["query", "revenue", "by", "month", "--sql", "--json"],
+                                                                                  environment: vars).stdout)
+            #expect(sqlJSON.sql + "\n" == sql.stdout)
+            struct Catalog: Decodable {
+                struct Field: Decodable { var name: String; var table: String; var sql: String; @Present var description: String? }
+                struct Table: Decodable { var name: String; var relation: String; @Present var rowCount: Int?; @Present var freshness: String? }
+                @Present var version: Int?
+                var tables: [Table]
+                var metrics: [Field]
+                var dimensions: [Field]
+                struct Alias: Decodable { var alias: String; var target: String }
+                var aliases: [Alias]
+            }
+            let catalog = try JSONContract.decode(Catalog.self, try await runOrch(["query", "--list", "--json"], environment: vars).stdout)
+            #expect(catalog.metrics.contains { $0.name == "total_revenue" } && !catalog.dimensions.isEmpty && catalog.aliases.contains { $0.alias == "revenue" && $0.target == "total_revenue" })
+            #expect(catalog.tables.contains { $0.relation == "analytics.fct_sales" && ($0.rowCount ?? 0) > 0 }, "refreshed row counts")
             let unknown = try await runOrch(["query", "revnue", "by", "month"], environment: vars)
             #expect(unknown.status == 2)
             #expect(unknown.stderr.contains("`revnue`") && unknown.stderr.contains("revenue"))

@@ -38,6 +38,8 @@ private actor ClusterHolder {
         let task = Task {
             var configuration = EmbeddedPostgres.Configuration(home: home)
             configuration.durable = false
+            // Every suite at once, and the orch processes they start, each pooling up to 8 connections.
+            configuration.maxConnections = 400
             let postgres = EmbeddedPostgres(configuration: configuration)
             let url = try await postgres.start()
             StopAtExit.register(dataDirectory: postgres.dataDirectory, home: home)
