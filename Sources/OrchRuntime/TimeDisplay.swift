@@ -20,7 +20,12 @@ public struct TimeDisplay: Sendable, Hashable {
     public func format(_ date: Date) -> String { "\(wallClock(date, "yyyy-MM-dd HH:mm:ss")) \(zone(at: date))" }
 
     /// `09:33:08`, for lines printed under one that names the zone.
-    public func clock(_ date: Date) -> String { wallClock(date, "HH:mm:ss") }
+    /// Arithmetic, not a `DateFormatter`: progress prints two of these per task.
+    public func clock(_ date: Date) -> String {
+        let local = Int((date.timeIntervalSince1970).rounded(.down)) + timeZone.secondsFromGMT(for: date)
+        let second = ((local % 86_400) + 86_400) % 86_400
+        return String(format: "%02d:%02d:%02d", second / 3600, second / 60 % 60, second % 60)
+    }
 
     /// `Sun 2026-03-29 03:30:00 +02:00`, as `systemd-analyze calendar` prints a fire time.
     public func withWeekday(_ date: Date) -> String { "\(wallClock(date, "EEE yyyy-MM-dd HH:mm:ss")) \(zone(at: date))" }
