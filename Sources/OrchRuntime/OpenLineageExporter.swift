@@ -14,76 +14,100 @@ final class OpenLineageExporter: RunObserver {
     private let warned = Mutex(false)
     private let fileWarned = Mutex(false)
 
+    /// The same for every event of the run: computed once.
+    private let parentRunID: String
+    private let nominalStartTime: String
+    private let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
+
     init(info: RunInfo, datasets: [String: (reads: [String], writes: [String])], url: String?) {
         self.info = info
         self.datasets = datasets
         self.url = url
+        parentRunID = Self.uuid(info.id)
+        nominalStartTime = info.logicalTime.ISO8601Format()
     }
 
+    /// The file stays open for the run (appending), so each batch of events costs one write.
+    private let file = Mutex<FileHandle?>(nil)
+
+    deinit { file.withLock { try? $0?.close() } }
+
     func observe(_ event: RunEvent) async {
+        await observe(batch: [event])
+    }
+
+    /// The batch's OpenLineage events, appended to the file in one write, then POSTed one by one (if a URL is set).
+    func observe(batch: [RunEvent]) async {
+        let lines = batch.compactMap(lineageEvent)
+        guard !lines.isEmpty else { return }
+        append(lines.reduce(into: Data()) { all, line in all += line; all.append(0x0A) })
+        guard let url else { return }
+        for data in lines {
+            if let problem = await HTTPPost.json(data, to: url, attempts: 2, timeout: .seconds(5)),
+               warned.withLock({ w in defer { w = true }; return !w }) {
+                FileHandle.standardError.write(Data("orch: OpenLineage events cannot be sent to \(url) (\(problem)); they are in \(info.folder.openLineage)\n".utf8))
+            }
+        }
+    }
+
+    /// The OpenLineage event an orch event stands for, as JSON; nil for most events.
+    private func lineageEvent(_ event: RunEvent) -> Data? {
         switch event {
         case let .taskStateChanged(task, .running, at, _):
-            guard started.withLock({ $0.insert(task).inserted }) else { return }
-            await emit("START", task: task, at: at, inputs: datasets[task]?.reads ?? [], outputs: datasets[task]?.writes ?? [], error: nil)
+            guard started.withLock({ $0.insert(task).inserted }) else { return nil }
+            return encode("START", task: task, at: at, inputs: datasets[task]?.reads ?? [], outputs: datasets[task]?.writes ?? [], error: nil)
         case let .attemptFinished(record) where record.status == .succeeded:
             let edges = record.output?.lineage ?? []
             let inputs = edges.isEmpty ? datasets[record.task]?.reads ?? [] : Array(Set(edges.map(\.source))).sorted()
             let outputs = edges.isEmpty ? datasets[record.task]?.writes ?? [] : Array(Set(edges.map(\.target))).sorted()
-            await emit("COMPLETE", task: record.task, at: record.finishedAt, inputs: inputs, outputs: outputs, error: nil)
+            return encode("COMPLETE", task: record.task, at: record.finishedAt, inputs: inputs, outputs: outputs, error: nil)
         case let .taskStateChanged(task, state, at, message) where state == .failed || state == .cancelled:
-            guard started.withLock({ $0.contains(task) }) else { return }
-            await emit(state == .failed ? "FAIL" : "ABORT", task: task, at: at, inputs: datasets[task]?.reads ?? [],
-                       outputs: datasets[task]?.writes ?? [], error: message)
+            guard started.withLock({ $0.contains(task) }) else { return nil }
+            return encode(state == .failed ? "FAIL" : "ABORT", task: task, at: at, inputs: datasets[task]?.reads ?? [],
+                          outputs: datasets[task]?.writes ?? [], error: message)
         default:
-            return
+            return nil
         }
     }
 
-    private func emit(_ type: String, task: String, at: Date, inputs: [String], outputs: [String], error: String?) async {
-        var runFacets: [String: Any] = [
-            "parent": ["_producer": Self.producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
-                       "job": ["namespace": "orch", "name": info.pipeline], "run": ["runId": Self.uuid(info.id)]],
-            "nominalTime": ["_producer": Self.producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json",
-                            "nominalStartTime": info.logicalTime.ISO8601Format()],
-            "orch": ["_producer": Self.producer, "_schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunFacet",
-                     "runId": info.id, "trigger": info.trigger.text],
-        ]
-        if let error {
-            runFacets["errorMessage"] = ["_producer": Self.producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json",
-                                         "message": error, "programmingLanguage": "SQL/shell"]
-        }
-        let event: [String: Any] = [
-            "eventType": type, "eventTime": at.ISO8601Format(Date.ISO8601FormatStyle(includingFractionalSeconds: true)),
-            "producer": Self.producer, "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent",
-            "run": ["runId": Self.uuid(info.id + "/" + task), "facets": runFacets],
-            "job": ["namespace": "orch://\(info.pipeline)", "name": task],
-            "inputs": inputs.map(Self.dataset), "outputs": outputs.map(Self.dataset),
-        ]
-        guard let data = try? JSONSerialization.data(withJSONObject: event, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+    private func encode(_ type: String, task: String, at: Date, inputs: [String], outputs: [String], error: String?) -> Data? {
+        let facets = OpenLineageEvent.RunFacets(
+            parent: .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
+                          body: .init(job: .init(namespace: "orch", name: info.pipeline), run: .init(runId: parentRunID))),
+            nominalTime: .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json",
+                               body: .init(nominalStartTime: nominalStartTime)),
+            orch: .init(schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunFacet",
+                        body: .init(runId: info.id, trigger: info.trigger.text)),
+            errorMessage: error.map { .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json", body: .init(message: $0)) })
+        let event = OpenLineageEvent(eventType: type, eventTime: JSONOutput.timestamp(at),
+                                     run: .init(runId: Self.uuid(info.id + "/" + task), facets: facets),
+                                     job: .init(namespace: "orch://\(info.pipeline)", name: task),
+                                     inputs: inputs.map(OpenLineageEvent.Dataset.init), outputs: outputs.map(OpenLineageEvent.Dataset.init))
+        return try? encoder.encode(event)
+    }
+
+    private func append(_ data: Data) {
         let path = info.folder.openLineage
         do {
-            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-            guard let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
-            defer { try? handle.close() }
-            _ = try handle.seekToEnd()
-            try handle.write(contentsOf: data + Data("\n".utf8))
+            try file.withLock { handle in
+                if handle == nil {
+                    let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
+                    guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                    handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+                }
+                try handle?.write(contentsOf: data)
+            }
         } catch where fileWarned.withLock({ w in defer { w = true }; return !w }) {
             // A full disk or an unwritable run folder: say so once, never silently drop the events.
             FileHandle.standardError.write(Data("orch: warning: cannot write OpenLineage events to \(path): \(error.localizedDescription)\n".utf8))
         } catch {}
-        if let url, let problem = await HTTPPost.json(data, to: url, attempts: 2, timeout: .seconds(5)),
-           warned.withLock({ w in defer { w = true }; return !w }) {
-            FileHandle.standardError.write(Data("orch: OpenLineage events cannot be sent to \(url) (\(problem)); they are in \(path)\n".utf8))
-        }
     }
 
     static let producer = "https://github.com/orch/orch"
-
-    static func dataset(_ name: String) -> [String: Any] {
-        if name.hasPrefix("file:") { return ["namespace": "file", "name": String(name.dropFirst(5))] }
-        if name.hasPrefix("http:") { return ["namespace": "http", "name": String(name.dropFirst(5))] }
-        return ["namespace": "postgres://orch", "name": name]
-    }
 
     /// A stable UUID (version 5 layout) from text, so one task run keeps one runId across events.
     static func uuid(_ text: String) -> String {

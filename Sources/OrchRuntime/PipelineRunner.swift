@@ -45,7 +45,7 @@ public struct PipelineRunner: Sendable {
 
     func run(_ request: RunRequest, resuming: StoredRunDetail?, runs: any RunStore, warehouse: Warehouse?,
              observers: [any RunObserver], stop: StopSignal) async throws -> Outcome {
-        let loaded = try PipelineLoader.load(path: request.pipelinePath)
+        let loaded = try request.loaded ?? PipelineLoader.load(path: request.pipelinePath)
         let spec = loaded.spec
         let params = try resolveParams(spec, overrides: request.params)
         var selected: Set<Int>

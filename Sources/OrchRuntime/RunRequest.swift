@@ -22,6 +22,8 @@ public struct RunRequest: Sendable {
     public var runID: String?
     /// Overrides the pipeline's `on_failure` (a schedule's own).
     public var onFailure: AlertSpec?
+    /// The pipeline already loaded from `pipelinePath` (by `PipelineRunner.preview`), so the run does not load it again.
+    public var loaded: LoadedPipeline?
 
     public init(pipelinePath: String) {
         self.pipelinePath = pipelinePath

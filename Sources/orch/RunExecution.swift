@@ -8,8 +8,9 @@ import OrchRuntime
 func executeRun(_ request: RunRequest, json: Bool = false, utc: Bool = false, verbose: Bool = false) async throws {
     let environment = OrchEnvironment()
     // The user's input first (pipeline, params, selection: exit 2), even when the database is down.
-    _ = try PipelineRunner(environment: environment).preview(request)
-    let finalRequest = request
+    var checked = request
+    checked.loaded = try PipelineRunner(environment: environment).preview(request).loaded
+    let finalRequest = checked
     let stop = StopSignal()
     let signals = SignalHandlers.install(stop)
     defer { _ = signals }
