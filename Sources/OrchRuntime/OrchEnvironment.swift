@@ -19,6 +19,8 @@ public struct OrchEnvironment: Sendable {
     public var databaseOutageLimit: Duration
     /// Where OpenLineage events are POSTed besides `openlineage.jsonl` (`ORCH_OPENLINEAGE_URL`).
     public var openLineageURL: String?
+    /// How long shell completion waits for the database before completing nothing (`ORCH_COMPLETION_LIMIT`, default 2s).
+    public var completionLimit: Duration
 
     public init(variables: [String: String] = ProcessInfo.processInfo.environment,
                 currentDirectory: String = FileManager.default.currentDirectoryPath) {
@@ -31,6 +33,7 @@ public struct OrchEnvironment: Sendable {
         self.heartbeatExpiry = variables["ORCH_HEARTBEAT_EXPIRY"].flatMap { DurationText.parse($0) } ?? .seconds(60)
         self.databaseOutageLimit = variables["ORCH_DB_OUTAGE_LIMIT"].flatMap { DurationText.parse($0) } ?? .seconds(300)
         self.openLineageURL = variables["ORCH_OPENLINEAGE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        self.completionLimit = variables["ORCH_COMPLETION_LIMIT"].flatMap { DurationText.parse($0) } ?? .seconds(2)
     }
 
     public var embedded: EmbeddedPostgres { EmbeddedPostgres(configuration: .init(home: home)) }

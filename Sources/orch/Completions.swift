@@ -11,14 +11,14 @@ import OrchStore
 /// What the shell completes beyond files: run ids, task ids, schedule names
 /// and pipelines. Each is asked for while someone is typing, so it never
 /// starts the embedded cluster, never reports an error and gives up after
-/// `limit`: a slow or absent database completes nothing rather than hang the shell.
+/// `ORCH_COMPLETION_LIMIT` (2s): a slow or absent database completes nothing rather than hang the shell.
 enum Complete {
-    static let limit: Duration = .seconds(2)
 
     /// The most recent run ids (and `latest`, where a command takes it).
     static func runIDs(latest: Bool = false) -> CompletionKind {
         .custom { _, _, prefix in
-            let ids = (try? await abandonable(limit: limit) { try await recentRunIDs() }) ?? []
+            let environment = OrchEnvironment()
+            let ids = (try? await abandonable(limit: environment.completionLimit) { try await recentRunIDs(environment) }) ?? []
             return ((latest ? ["latest"] : []) + ids).filter { $0.hasPrefix(prefix) }
         }
     }
@@ -53,8 +53,7 @@ enum Complete {
         }
     }
 
-    private static func recentRunIDs() async throws -> [String] {
-        let environment = OrchEnvironment()
+    private static func recentRunIDs(_ environment: OrchEnvironment) async throws -> [String] {
         // Completion must not start a server: with no URL, only a running embedded cluster is asked.
         if environment.databaseURL == nil, try await !environment.embedded.isRunning() { return [] }
         return try await environment.withStore { store in try await store.runs.list(limit: 50).map(\.id) }

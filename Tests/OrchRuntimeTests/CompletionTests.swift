@@ -31,7 +31,8 @@ struct CompletionTests {
     func runIDs() async throws {
         let url = try await TestDatabase.fresh()
         try await withTemporaryDirectory { home in
-            let env = ["ORCH_HOME": home, "ORCH_DATABASE_URL": url.url(includePassword: true)]
+            // Completion gives up after 2s by design; a CI machine running every suite at once can be slower to connect.
+            let env = ["ORCH_HOME": home, "ORCH_DATABASE_URL": url.url(includePassword: true), "ORCH_COMPLETION_LIMIT": "60s"]
             try "name: tiny\ntasks:\n  - { id: hello, kind: command, command: \"true\" }\n"
                 .write(toFile: "\(home)/p.yml", atomically: true, encoding: .utf8)
             let run = try await runOrch(["run", "p.yml"], environment: env, directory: home)
