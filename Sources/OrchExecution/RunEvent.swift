@@ -136,6 +136,10 @@ public enum RunEvent: Sendable, Hashable {
     case attemptFinished(AttemptRecord)
     case retryScheduled(task: String, afterAttempt: Int, delay: Duration, at: Date)
     case runFinished(status: RunStatus, at: Date, message: String?)
+
+    public var isRunStart: Bool {
+        if case .runStarted = self { true } else { false }
+    }
 }
 
 /// Receives a run's events in order. Implementations must not throw: a

@@ -127,7 +127,11 @@ public struct PipelineRunner: Sendable {
         executorConfiguration.admission = { _, _ in await watch.admit() }
         let executor = Executor(configuration: executorConfiguration)
         let folder = info.folder
+        // Durable before any task starts: a run that has done work is never lost, whenever orch is killed.
+        // Every later write is group-committed by the recorder.
+        try await runs.start(info)
         let recorder = StoreRecorder(runs: runs, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
+                                     startRecorded: true,
                                      onOutage: { reason in
             FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
             try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: folder.databaseOutage, atomically: true, encoding: .utf8)

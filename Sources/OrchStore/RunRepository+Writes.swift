@@ -18,7 +18,7 @@ extension RunRepository {
             rest = rest.dropFirst()
         }
         guard !rest.isEmpty else { return }
-        guard !rest.contains(where: { if case .runStarted = $0 { true } else { false } }) else {
+        guard !rest.contains(where: \.isRunStart) else {
             // Never emitted by the executor; kept correct anyway.
             for event in rest { try await record([event], run: run, token: token) }
             return

@@ -18,9 +18,14 @@ public final class StoreRecorder: RunObserver {
     let outageLimit: Duration
     let onOutage: @Sendable (String) -> Void
     let onRefused: @Sendable () async -> Void
+    /// The run's row was written before its first task started (`PipelineRunner`
+    /// does, so a run that has started work can never vanish): the
+    /// `runStarted` event is not written again.
+    let startRecorded: Bool
     private let gaveUp = Mutex(false)
 
     public init(runs: any RunStore, runID: String, token: String, outageLimit: Duration = .seconds(300),
+                startRecorded: Bool = false,
                 onOutage: @escaping @Sendable (String) -> Void = { _ in },
                 onRefused: @escaping @Sendable () async -> Void = {}) {
         self.repository = runs
@@ -29,6 +34,7 @@ public final class StoreRecorder: RunObserver {
         self.outageLimit = outageLimit
         self.onOutage = onOutage
         self.onRefused = onRefused
+        self.startRecorded = startRecorded
     }
 
     public func observe(_ event: RunEvent) async {
@@ -41,6 +47,10 @@ public final class StoreRecorder: RunObserver {
     /// connection or a lost run is written again event by event, so one bad
     /// write costs only itself.
     public func observe(batch: [RunEvent]) async {
+        if startRecorded, batch.contains(where: \.isRunStart) {
+            await observe(batch: batch.filter { !$0.isRunStart })
+            return
+        }
         // A backlog from an outage is written in bounded transactions.
         guard batch.count <= Self.batchLimit else {
             for start in stride(from: 0, to: batch.count, by: Self.batchLimit) {

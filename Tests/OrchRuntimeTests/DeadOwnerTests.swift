@@ -81,11 +81,20 @@ struct DeadOwnerTests {
             #expect(try await Ownership.waitFor("\n", in: pidfile, seconds: 20))
             let leader = try #require(Int32((try String(contentsOfFile: pidfile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
             groups.append(leader)
-            try await Task.sleep(for: .milliseconds(500)) // its process group is recorded
+            // The run's row is durable before any task starts, whatever the load: no waiting for it.
+            let id = try #require(try await Store.with(db) { try await $0.warehouse.rows("SELECT id FROM orch.runs") }.first?.first ?? nil,
+                                  "a run whose task is running is recorded")
+            // Its process group is written by the recorder, a moment after the process starts
+            // (seconds, with every suite at once): what this test is about needs it recorded.
+            let recorded = try await Ownership.eventually(seconds: 30) {
+                try await Store.with(db) {
+                    try await $0.warehouse.rows("SELECT 1 FROM orch.attempts WHERE process_group = \(leader)")
+                }.isEmpty == false
+            }
+            #expect(recorded, "the attempt's process group is recorded")
             run.signal(SIGKILL)
             _ = await run.wait()
             #expect(Ownership.liveMembers(ofGroup: leader).count >= 2, "kill -9 of orch leaves the command's sleeps running")
-            let id = try #require(try await Store.with(db) { try await $0.warehouse.rows("SELECT id FROM orch.runs") }.first?.first ?? nil)
 
             let started = Date()
             let retry = try await runOrch(["retry", id], environment: vars, directory: dir)

@@ -6,16 +6,6 @@ import OrchTestSupport
 /// `orch logs latest TASK -f` from a second shell while the run goes on.
 @Suite("orch logs -f", .timeLimit(.minutes(2)))
 struct LogFollowTests {
-    /// Waits until `condition` holds, at most `seconds`.
-    static func eventually(_ seconds: Double, _ condition: () -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-        while ContinuousClock.now < deadline {
-            if condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return condition()
-    }
-
     @Test("follows the running attempt as it writes, moves to the retry's attempt, and exits when the task ends")
     func follow() async throws {
         try await CLIScratch.with { scratch in
@@ -33,12 +23,12 @@ struct LogFollowTests {
             """)
             let run = try scratch.start(["run", path])
             let log = "\(dir)/home/follow"
-            #expect(try await Self.eventually(20) {
+            #expect(try await Ownership.eventually(seconds: 20) {
                 let runs = (try? FileManager.default.contentsOfDirectory(atPath: log)) ?? []
                 return runs.contains { FileManager.default.fileExists(atPath: "\(log)/\($0)/slow/attempt-1.log") }
             }, "the run started")
             let follower = try scratch.start(["logs", "latest", "slow", "-f"])
-            #expect(try await Self.eventually(20) { follower.outputSoFar.contains("hello from 1") },
+            #expect(try await Ownership.eventually(seconds: 20) { follower.outputSoFar.contains("hello from 1") },
                     "a line of the running attempt arrives while it runs: \(follower.outputSoFar)")
             #expect(follower.isRunning, "still following: the task has not ended")
             try "".write(toFile: flag, atomically: true, encoding: .utf8)

@@ -50,6 +50,16 @@ enum Ownership {
         return false
     }
 
+    /// Whether `condition` holds within `seconds`, asked every 50 ms.
+    static func eventually(seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return try await condition()
+    }
+
     /// Pids of the live (not zombie) processes in process group `group`, from /proc.
     static func liveMembers(ofGroup group: Int32) -> [Int32] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
