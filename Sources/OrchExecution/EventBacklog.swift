@@ -33,6 +33,17 @@ final class EventBacklog: Sendable {
         waiter?.resume()
     }
 
+    /// Whether `finish` was called.
+    var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// Every event queued so far, without waiting (maybe none).
+    func takeQueued() -> [RunEvent] {
+        state.withLock { state in
+            defer { state.events.removeAll(keepingCapacity: true) }
+            return state.events
+        }
+    }
+
     /// Every event queued since the last call (waiting for one if there is
     /// none), in order; nil once finished and drained.
     func next() async -> [RunEvent]? {

@@ -32,7 +32,15 @@ public struct EventJournal: Sendable {
         await withTaskGroup(of: Void.self) { group in
             for queue in queues {
                 group.addTask {
-                    while let batch = await queue.backlog.next() { await queue.observer.observe(batch: batch) }
+                    let window = queue.observer.gatherWindow
+                    while var batch = await queue.backlog.next() {
+                        if window > .zero, !queue.backlog.isFinished {
+                            // Gather what comes within the window (the run's end does not wait for it).
+                            try? await Task.sleep(for: window)
+                            batch += queue.backlog.takeQueued()
+                        }
+                        await queue.observer.observe(batch: batch)
+                    }
                 }
             }
         }

@@ -150,10 +150,17 @@ public protocol RunObserver: Sendable {
     /// observer that can take them together (the store: one transaction)
     /// implements this; by default each is observed in turn.
     func observe(batch: [RunEvent]) async
+    /// How long, after an event arrives, the observer's backlog waits for more
+    /// before delivering them as one batch. Zero (the default) delivers at
+    /// once: the console. The store waits a few milliseconds, so a run of
+    /// quick tasks commits one transaction per window rather than per event.
+    var gatherWindow: Duration { get }
 }
 
 extension RunObserver {
     public func observe(batch: [RunEvent]) async {
         for event in batch { await observe(event) }
     }
+
+    public var gatherWindow: Duration { .zero }
 }

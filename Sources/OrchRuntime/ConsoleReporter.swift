@@ -37,18 +37,23 @@ public final class ConsoleReporter: RunObserver {
     deinit { state.withLock { $0.ticker?.cancel() } }
 
     public func observe(_ event: RunEvent) async {
+        await observe(batch: [event])
+    }
+
+    /// The lines of every event that queued up, in one write.
+    public func observe(batch: [RunEvent]) async {
         // Written under the lock, so that the ticker's redraws and these never interleave.
         state.withLock { s in
-            let lines = s.renderer.apply(event)
+            let lines = batch.flatMap { s.renderer.apply($0) }
             guard live else {
                 if !lines.isEmpty { write(lines.map { $0 + "\n" }.joined()) }
                 return
             }
-            if case .runFinished = event { s.ticker?.cancel() }
+            if s.renderer.finished { s.ticker?.cancel() }
             // Only what stays on screen forces a redraw now; the rest waits for the ticker.
             if !lines.isEmpty { write(Self.redraw(&s, above: lines)) }
         }
-        if live, case .runStarted = event { startTicker() }
+        if live, batch.contains(where: \.isRunStart), !state.withLock({ $0.renderer.finished }) { startTicker() }
     }
 
     /// Erases the area, prints `lines` for good, draws the area again below them.

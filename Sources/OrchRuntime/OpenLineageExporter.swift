@@ -40,6 +40,9 @@ final class OpenLineageExporter: RunObserver {
         await observe(batch: [event])
     }
 
+    /// A file of events is not read while the run goes on: the store's window, one write per window.
+    var gatherWindow: Duration { .milliseconds(5) }
+
     /// The batch's OpenLineage events, appended to the file in one write, then POSTed one by one (if a URL is set).
     func observe(batch: [RunEvent]) async {
         let lines = batch.compactMap(lineageEvent)

@@ -15,6 +15,16 @@ final class OwnershipWatch: Sendable {
     let runs: any RunStore
     let stop: StopSignal
     private let lostReason = Mutex<String?>(nil)
+    /// When the database last said the run is ours: a write it took under
+    /// our token (the recorder's batches check ownership in their
+    /// transaction), a heartbeat or an admission check.
+    private let confirmedAt = Mutex<ContinuousClock.Instant?>(nil)
+
+    /// How long a confirmation admits attempts without asking again. A chain
+    /// of quick tasks is confirmed by the recorder's own commits and costs
+    /// no round trip per attempt; a process frozen (SIGSTOP) or cut off for
+    /// longer asks before its next attempt, and learns it lost the run.
+    static let confirmationFreshness = Duration.milliseconds(250)
 
     init(runID: String, token: String, runs: any RunStore, stop: StopSignal) {
         self.runID = runID
@@ -46,20 +56,28 @@ final class OwnershipWatch: Sendable {
         }
     }
 
+    /// The database took a write under our token that was sent at `instant`.
+    func confirmed(at instant: ContinuousClock.Instant) {
+        confirmedAt.withLock { $0 = max($0 ?? instant, instant) }
+    }
+
     /// Asks the database, after a write was refused.
     func recheck() async {
         if let ownership = try? await runs.ownership(run: runID, token: token) { observe(ownership) }
     }
 
-    /// The executor's admission check: nil lets the attempt start. It asks
-    /// the database, but never holds an attempt back for long: with the
-    /// database unreachable (or slow) tasks go on, as through any outage,
-    /// and the heartbeat tells once it is back.
+    /// The executor's admission check: nil lets the attempt start. Unless the
+    /// run was confirmed ours within `confirmationFreshness`, it asks the
+    /// database, but never holds an attempt back for long: with the database
+    /// unreachable (or slow) tasks go on, as through any outage, and the
+    /// heartbeat tells once it is back.
     func admit(within limit: Duration = .seconds(2)) async -> String? {
         if let lost { return lost }
+        let now = ContinuousClock.now
+        if let confirmed = confirmedAt.withLock({ $0 }), now - confirmed < Self.confirmationFreshness { return nil }
         let (runID, token, runs) = (self.runID, self.token, self.runs)
         if let ownership = try? await abandonable(limit: limit, stopsOnCancel: false, { try await runs.ownership(run: runID, token: token) }) {
-            observe(ownership)
+            observe(ownership, askedAt: now)
         }
         return lost
     }
@@ -68,8 +86,14 @@ final class OwnershipWatch: Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: interval)
             if Task.isCancelled { break }
-            if let ownership = try? await runs.heartbeat(run: runID, token: token) { observe(ownership) }
+            let now = ContinuousClock.now
+            if let ownership = try? await runs.heartbeat(run: runID, token: token) { observe(ownership, askedAt: now) }
         }
+    }
+
+    private func observe(_ ownership: RunOwnership, askedAt: ContinuousClock.Instant) {
+        if case .owned = ownership { confirmed(at: askedAt) }
+        observe(ownership)
     }
 
     private func lose(_ reason: String) {

@@ -131,7 +131,7 @@ public struct PipelineRunner: Sendable {
         // Every later write is group-committed by the recorder.
         try await runs.start(info)
         let recorder = StoreRecorder(runs: runs, runID: runID, token: owner.token, outageLimit: environment.databaseOutageLimit,
-                                     startRecorded: true,
+                                     startRecorded: true, onWritten: { watch.confirmed(at: $0) },
                                      onOutage: { reason in
             FileHandle.standardError.write(Data("orch: \(reason)\n".utf8))
             try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: folder.databaseOutage, atomically: true, encoding: .utf8)

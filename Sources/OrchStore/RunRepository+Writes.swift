@@ -24,6 +24,10 @@ extension RunRepository {
             return
         }
         let owned = Array(rest)
+        if let batch = EventBatch(owned) {
+            try await self.owned(run, token) { c in try await batch.write(on: c, repository: self, run: run, token: token) }
+            return
+        }
         try await self.owned(run, token) { c in
             let writer = TransactionWriter(repository: self, connection: c, run: run, token: token)
             for event in owned { try await event.write(to: writer) }
@@ -68,6 +72,11 @@ extension RunRepository {
             output = \(output)::jsonb
         WHERE run_id = \(run) AND task_id = \(r.task) AND attempt = \(r.attempt)
         """, logger: store.logger)
+        try await writeAttemptExtras(on: c, run: run, r)
+    }
+
+    /// A finished attempt's data-test result and, for a success, its lineage edges.
+    func writeAttemptExtras(on c: PostgresConnection, run: String, _ r: AttemptRecord) async throws {
         guard let output = r.output else { return }
         if let t = output.testResult {
             try await c.query("""

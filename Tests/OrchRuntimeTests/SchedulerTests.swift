@@ -177,14 +177,16 @@ struct SchedulerTests {
             env.extra = ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"]
             let scheduler = try env.start()
             var messages: [String] = []
-            func receive(for seconds: Double) {
+            func receive(for seconds: Double, until done: ([String]) -> Bool = { _ in false }) {
                 let end = Date().addingTimeInterval(seconds)
                 var buffer = [UInt8](repeating: 0, count: 512)
-                while Date() < end {
+                while Date() < end, !done(messages) {
                     let n = recv(fd, &buffer, buffer.count, 0)
                     if n > 0 { messages.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
                 }
             }
+            // Ready once it has migrated and connected: with every suite at once, that can take seconds.
+            receive(for: 30) { $0.contains("READY=1") }
             receive(for: 3)
             scheduler.signal(SIGTERM)
             receive(for: 2)

@@ -46,6 +46,25 @@ struct RunStoreBatchTests {
         }
     }
 
+    @Test("split into two batches at any point, the events read back as one by one (folded multi-row writes)", arguments: StoreUnderTest.allCases)
+    func splitAnywhere(_ kind: StoreUnderTest) async throws {
+        try await kind.with { store, _ in
+            let single = Fixture.run("r-single")
+            for event in Self.events(single) { try await store.record(event, run: single.id, token: single.owner.token) }
+            var expected = try #require(try await store.detail("r-single"))
+            (expected.run.id, expected.run.runDirectory) = ("", nil)
+            for split in 1..<Self.events(single).count {
+                let info = Fixture.run("r-split-\(split)")
+                let events = Self.events(info)
+                try await store.record(Array(events[..<split]), run: info.id, token: info.owner.token)
+                try await store.record(Array(events[split...]), run: info.id, token: info.owner.token)
+                var got = try #require(try await store.detail(info.id))
+                (got.run.id, got.run.runDirectory) = ("", nil)
+                #expect(got == expected, "split at \(split)")
+            }
+        }
+    }
+
     @Test("a batch from a token that does not own the run is refused", arguments: StoreUnderTest.allCases)
     func refused(_ kind: StoreUnderTest) async throws {
         try await kind.with { store, _ in

@@ -1,0 +1,164 @@
+import Foundation
+import OrchExecution
+import OrchSpec
+import PostgresNIO
+
+/// A batch of one run's events folded into a few multi-row statements, each
+/// fed one JSON document (`jsonb_to_recordset`): however many tasks moved,
+/// a batch costs about six round trips, not two or three per event. The
+/// statements run in the order an attempt's life has (start, process, end),
+/// and each task's state changes are folded to the row the same changes one
+/// by one would leave (`RunRepository.writeTaskState`).
+struct EventBatch: Sendable {
+    struct TaskRow: Codable, Sendable {
+        var task: String
+        var state: String
+        var message: String?
+        /// The first `running` in the batch: the task's start unless it had one.
+        var started_at: Double?
+        var finished_at: Double?
+        /// A success after a success the store holds keeps the stored end (a resumed run says so again).
+        var keep_stored_end: Bool
+    }
+
+    struct AttemptStart: Codable, Sendable {
+        var task: String
+        var attempt: Int
+        var started_at: Double
+        var log_path: String
+    }
+
+    struct AttemptProcess: Codable, Sendable {
+        var task: String
+        var attempt: Int
+        var process_group: Int
+        var process_stamp: String?
+    }
+
+    struct AttemptEnd: Codable, Sendable {
+        var task: String
+        var attempt: Int
+        var status: String
+        var finished_at: Double
+        var duration_ms: Int
+        var error_class: String?
+        var error: String?
+        var exit_code: Int?
+        var log_tail: String
+        var output: [String: String]?
+    }
+
+    private(set) var tasks: [TaskRow] = []
+    private(set) var starts: [AttemptStart] = []
+    private(set) var processes: [AttemptProcess] = []
+    private(set) var ends: [AttemptEnd] = []
+    /// Finished attempts with a test result or lineage edges: written one by one (few, and each its own shape).
+    private(set) var extras: [AttemptRecord] = []
+    private(set) var runEnd: (status: RunStatus, at: Date, message: String?)?
+
+    /// Nil when the events cannot be folded (a run's start, or anything after its end): write them one by one.
+    init?(_ events: some Sequence<RunEvent>) {
+        var taskIndex: [String: Int] = [:]
+        for event in events {
+            guard runEnd == nil else { return nil }
+            switch event {
+            case .runStarted:
+                return nil
+            case let .taskStateChanged(task, state, at, message):
+                let seconds = at.timeIntervalSince1970
+                if let i = taskIndex[task] {
+                    let previous = tasks[i].state
+                    tasks[i].state = state.rawValue
+                    tasks[i].message = message
+                    if state == .running, tasks[i].started_at == nil { tasks[i].started_at = seconds }
+                    if state == .succeeded && previous == TaskState.succeeded.rawValue {
+                        // The end already folded in stands, as the store's would.
+                    } else {
+                        tasks[i].finished_at = state.isFinal ? seconds : nil
+                        tasks[i].keep_stored_end = false
+                    }
+                } else {
+                    taskIndex[task] = tasks.count
+                    tasks.append(TaskRow(task: task, state: state.rawValue, message: message,
+                                         started_at: state == .running ? seconds : nil,
+                                         finished_at: state.isFinal ? seconds : nil,
+                                         keep_stored_end: state == .succeeded))
+                }
+            case let .attemptStarted(task, attempt, at, logPath):
+                starts.append(AttemptStart(task: task, attempt: attempt, started_at: at.timeIntervalSince1970, log_path: logPath))
+            case let .attemptProcessStarted(task, attempt, group, leader):
+                processes.append(AttemptProcess(task: task, attempt: attempt, process_group: Int(group), process_stamp: leader?.description))
+            case let .attemptFinished(r):
+                ends.append(AttemptEnd(task: r.task, attempt: r.attempt, status: r.status.rawValue,
+                                       finished_at: r.finishedAt.timeIntervalSince1970,
+                                       duration_ms: Int(r.duration.wholeMilliseconds), error_class: r.errorClass?.rawValue,
+                                       error: r.error, exit_code: r.exitCode.map(Int.init), log_tail: r.logTail,
+                                       output: r.output.map { $0.facts.merging(["summary": $0.summary ?? ""]) { a, _ in a } }))
+                if let output = r.output, output.testResult != nil || (r.status == .succeeded && !output.lineage.isEmpty) {
+                    extras.append(r)
+                }
+            case .retryScheduled:
+                break
+            case let .runFinished(status, at, message):
+                runEnd = (status, at, message)
+            }
+        }
+    }
+
+    private static func document(_ rows: some Encodable) throws -> String {
+        String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+    }
+
+    /// Writes the batch on `c`, a transaction whose ownership is already checked.
+    func write(on c: PostgresConnection, repository: RunRepository, run: String, token: String) async throws {
+        let logger = repository.store.logger
+        if !starts.isEmpty {
+            let rows = try Self.document(starts)
+            try await c.query("""
+            INSERT INTO orch.attempts (run_id, task_id, attempt, status, started_at, log_path)
+            SELECT \(run), u.task, u.attempt, \(AttemptStatus.running.rawValue), to_timestamp(u.started_at), u.log_path
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS u(task text, attempt int, started_at float8, log_path text)
+            ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = excluded.status, started_at = excluded.started_at
+            """, logger: logger)
+            try await c.query("""
+            UPDATE orch.task_runs t SET attempts = greatest(t.attempts, u.attempt)
+            FROM (SELECT task, max(attempt) AS attempt
+                  FROM jsonb_to_recordset(\(rows)::jsonb) AS r(task text, attempt int) GROUP BY task) u
+            WHERE t.run_id = \(run) AND t.task_id = u.task
+            """, logger: logger)
+        }
+        if !tasks.isEmpty {
+            try await c.query("""
+            UPDATE orch.task_runs t SET state = u.state, message = u.message,
+                started_at = coalesce(t.started_at, to_timestamp(u.started_at)),
+                finished_at = CASE WHEN u.keep_stored_end AND t.state = \(TaskState.succeeded.rawValue) THEN t.finished_at
+                                   ELSE to_timestamp(u.finished_at) END
+            FROM jsonb_to_recordset(\(try Self.document(tasks))::jsonb)
+                 AS u(task text, state text, message text, started_at float8, finished_at float8, keep_stored_end bool)
+            WHERE t.run_id = \(run) AND t.task_id = u.task
+            """, logger: logger)
+        }
+        if !processes.isEmpty {
+            try await c.query("""
+            UPDATE orch.attempts a SET process_group = u.process_group, process_stamp = u.process_stamp
+            FROM jsonb_to_recordset(\(try Self.document(processes))::jsonb)
+                 AS u(task text, attempt int, process_group int, process_stamp text)
+            WHERE a.run_id = \(run) AND a.task_id = u.task AND a.attempt = u.attempt
+            """, logger: logger)
+        }
+        if !ends.isEmpty {
+            try await c.query("""
+            UPDATE orch.attempts a SET status = u.status, finished_at = to_timestamp(u.finished_at), duration_ms = u.duration_ms,
+                error_class = u.error_class, error = u.error, exit_code = u.exit_code, log_tail = u.log_tail, output = u.output
+            FROM jsonb_to_recordset(\(try Self.document(ends))::jsonb)
+                 AS u(task text, attempt int, status text, finished_at float8, duration_ms int, error_class text, error text,
+                      exit_code int, log_tail text, output jsonb)
+            WHERE a.run_id = \(run) AND a.task_id = u.task AND a.attempt = u.attempt
+            """, logger: logger)
+        }
+        for record in extras { try await repository.writeAttemptExtras(on: c, run: run, record) }
+        if let runEnd {
+            try await repository.writeRunEnd(on: c, run: run, token: token, status: runEnd.status, at: runEnd.at, message: runEnd.message)
+        }
+    }
+}
