@@ -10,6 +10,10 @@ public final class AttemptLog: Sendable {
     private let handle: Mutex<FileHandle?>
     private let secrets: SecretMask
     private let failure = Mutex<String?>(nil)
+    /// What this object wrote: how many bytes, and the last of them. When the
+    /// file holds exactly that many at the end, nobody else wrote to it (no
+    /// child process), and its tail is read from here, not from the disk.
+    private let written = Mutex<(bytes: Int, recent: Data)>((0, Data()))
 
     /// An attempt log that is already there: it belongs to an earlier
     /// attempt (perhaps one the database never heard of) and is kept.
@@ -23,8 +27,12 @@ public final class AttemptLog: Sendable {
     public init(path: String, exclusive: Bool = false, secrets: SecretMask = .none) throws {
         self.path = path
         self.secrets = secrets
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
-                                                withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        // One mkdir(2) where the run folder exists (every attempt but a task's first finds its folder there).
+        let folder = (path as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        }
         let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
         let fd = open(path, flags, 0o600)
         guard fd >= 0 else {
@@ -41,7 +49,14 @@ public final class AttemptLog: Sendable {
         let data = Data(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8)
         handle.withLock { h in
             guard let h else { return }
-            do { try h.write(contentsOf: data) } catch {
+            do {
+                try h.write(contentsOf: data)
+                written.withLock { w in
+                    w.bytes += data.count
+                    w.recent.append(data)
+                    if w.recent.count > 2 * Self.tailBytes { w.recent.removeFirst(w.recent.count - Self.tailBytes) }
+                }
+            } catch {
                 failure.withLock { $0 = $0 ?? "writing \(path) failed: \(error.localizedDescription)" }
             }
         }
@@ -68,16 +83,33 @@ public final class AttemptLog: Sendable {
     /// How orch's own lines in an attempt log begin.
     public static let marker = "== orch:"
 
+    /// How much of a log's end its tail is taken from.
+    public static let tailBytes = 16_384
+
+    /// The last `lines` lines of this attempt's file: from memory when only
+    /// this object wrote to it (one stat), else read from the file.
+    public func tail(lines: Int = 40) -> String {
+        let (bytes, recent) = written.withLock { ($0.bytes, $0.recent) }
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) == bytes else { return Self.tail(of: path, lines: lines) }
+        let cut = max(0, recent.count - Self.tailBytes)
+        return Self.lastLines(of: recent.suffix(from: recent.startIndex + cut), cutShort: bytes > recent.count - cut, lines: lines)
+    }
+
     /// The last `lines` lines of the file (at most `maxBytes` read from its end).
-    public static func tail(of path: String, lines: Int = 40, maxBytes: Int = 16_384) -> String {
+    public static func tail(of path: String, lines: Int = 40, maxBytes: Int = tailBytes) -> String {
         guard let h = FileHandle(forReadingAtPath: path) else { return "" }
         defer { try? h.close() }
         let size = (try? h.seekToEnd()) ?? 0
         let start = size > UInt64(maxBytes) ? size - UInt64(maxBytes) : 0
         try? h.seek(toOffset: start)
-        let data = (try? h.readToEnd()) ?? Data()
+        return lastLines(of: (try? h.readToEnd()) ?? Data(), cutShort: start > 0, lines: lines)
+    }
+
+    /// The last `lines` lines of the end of a log; `cutShort`: the text starts mid-file, so its first line is partial.
+    private static func lastLines(of data: Data, cutShort: Bool, lines: Int) -> String {
         var text = String(decoding: data, as: UTF8.self)
-        if start > 0, let newline = text.firstIndex(of: "\n") { text = String(text[text.index(after: newline)...]) }
+        if cutShort, let newline = text.firstIndex(of: "\n") { text = String(text[text.index(after: newline)...]) }
         var all = text.split(separator: "\n", omittingEmptySubsequences: false)
         if all.last == "" { all.removeLast() }
         return all.suffix(lines).joined(separator: "\n")

@@ -181,7 +181,7 @@ public struct Executor: Sendable {
                 record.error = failure.message
                 result = .failed(failure)
             }
-            record.logTail = AttemptLog.tail(of: logPath, lines: configuration.logTailLines)
+            record.logTail = log.tail(lines: configuration.logTailLines)
             journal.emit(.attemptFinished(record))
 
             switch result {
