@@ -117,8 +117,11 @@ public final class StoreRecorder: RunObserver {
                 // PostgresNIO can wait for ever on a connection that closed under it: never let that hold the run.
                 try await abandonable(limit: Self.writeLimit, stopsOnCancel: false, body)
             }
-            if warned { FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8)) }
-            if !warned { onWritten(started) }
+            if warned {
+                FileHandle.standardError.write(Data("orch: the database is back; recording run \(runID) again\n".utf8))
+            } else {
+                onWritten(started) // sent at `started` and taken at once: ours then
+            }
             return .written
         } catch where StoreError.underlying(error) is RunWriteRefused {
             // Not ours any more: the new owner records the run; this process stops.
