@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -90,6 +92,7 @@ let package = Package(
             name: "OrchStore",
             dependencies: [
                 "OrchSpec", "OrchExecution", "OrchPostgres",
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -151,6 +154,21 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        /// `orch ui` and the scheduler's `--http-port` / `--metrics-port`: read-only
+        /// pages on the store (server-rendered HTML, inline SVG) and `/metrics`.
+        .target(
+            name: "OrchWeb",
+            dependencies: [
+                "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchRuntime", "OrchSchedule", "OrchSemantic", "OrchWarehouse",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -158,7 +176,7 @@ let package = Package(
             name: "orch",
             dependencies: [
                 "OrchPostgres", "OrchRuntime", "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchWarehouse", "OrchSampleData", "OrchSegments",
-                "OrchTasks", "OrchSchedule",
+                "OrchTasks", "OrchSchedule", "OrchWeb",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +204,8 @@ let package = Package(
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchWebTests", dependencies: ["OrchWeb", "OrchRuntime", "OrchStore", "OrchExecution", "OrchGraph", "OrchPostgres", "OrchTestSupport",
+                                                          .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

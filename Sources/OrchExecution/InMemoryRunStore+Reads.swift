@@ -4,8 +4,10 @@ import Synchronization
 extension InMemoryRunStore {
     public func list(_ filter: RunFilter, limit: Int) async throws -> [StoredRun] {
         state.withLock { s in
-            s.runs.values.compactMap { s.stored($0.run.id) }.filter(filter.matches)
-                .sorted { $0.startedAt > $1.startedAt }.prefix(limit).map { $0 }
+            let cursor = filter.olderThan.map { s.stored($0) }
+            return s.runs.values.compactMap { s.stored($0.run.id) }.filter(filter.matches)
+                .filter { run in cursor.map { $0.map { RunFilter.isOlder(run, than: $0) } ?? false } ?? true }
+                .sorted { ($0.startedAt, $0.id) > ($1.startedAt, $1.id) }.prefix(limit).map { $0 }
         }
     }
 

@@ -8,18 +8,32 @@ public struct RunFilter: Sendable, Hashable {
     /// Runs started at or after this.
     public var since: Date?
     public var trigger: TriggerMatch?
+    /// Runs started strictly before this (with `since`, one day of runs).
+    public var before: Date?
+    /// Runs listed after this run id, in the newest-first order (start time, then id): the next page,
+    /// one range scan of the start-time index however deep it is. A cursor run that is gone matches nothing.
+    public var olderThan: String?
 
-    public init(pipeline: String? = nil, status: RunStatus? = nil, since: Date? = nil, trigger: TriggerMatch? = nil) {
+    public init(pipeline: String? = nil, status: RunStatus? = nil, since: Date? = nil, trigger: TriggerMatch? = nil, before: Date? = nil,
+                olderThan: String? = nil) {
         self.pipeline = pipeline
         self.status = status
         self.since = since
         self.trigger = trigger
+        self.before = before
+        self.olderThan = olderThan
     }
 
-    /// Whether `run` passes (the in-memory store's filter; Postgres says the same in SQL).
+    /// Whether `run` comes after `cursor` in the newest-first order.
+    public static func isOlder(_ run: StoredRun, than cursor: StoredRun) -> Bool {
+        (run.startedAt, run.id) < (cursor.startedAt, cursor.id)
+    }
+
+    /// Whether `run` passes (the in-memory store's filter; Postgres says the same in SQL); `olderThan` is the caller's to apply.
     public func matches(_ run: StoredRun) -> Bool {
         (pipeline == nil || run.pipeline == pipeline) && (status == nil || run.status == status)
-            && (since.map { run.startedAt >= $0 } ?? true) && (trigger?.matches(run.trigger) ?? true)
+            && (since.map { run.startedAt >= $0 } ?? true) && (before.map { run.startedAt < $0 } ?? true)
+            && (trigger?.matches(run.trigger) ?? true)
     }
 }
 

@@ -115,7 +115,7 @@ public struct RunRepository: RunStore {
                r.resumed_at, r.earlier_ms
         FROM orch.runs r
         \(where: filter)
-        ORDER BY r.started_at DESC
+        ORDER BY r.started_at DESC, r.id DESC
         LIMIT \(limit)
         """, logger: store.logger)
         var runs: [StoredRun] = []
@@ -232,6 +232,14 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral("::timestamptz IS NULL OR r.started_at >= ")
         appendInterpolation(filter.since)
         appendLiteral("::timestamptz) AND (")
+        appendInterpolation(filter.before)
+        appendLiteral("::timestamptz IS NULL OR r.started_at < ")
+        appendInterpolation(filter.before)
+        appendLiteral("::timestamptz) AND (")
+        appendInterpolation(filter.olderThan)
+        appendLiteral("::text IS NULL OR (r.started_at, r.id) < (SELECT c.started_at, c.id FROM orch.runs c WHERE c.id = ")
+        appendInterpolation(filter.olderThan)
+        appendLiteral("::text)) AND (")
         appendInterpolation(exact)
         appendLiteral("::text IS NULL OR r.trigger = ")
         appendInterpolation(exact)

@@ -1,0 +1,7 @@
+import Hummingbird
+
+/// `/metrics`: the Prometheus text format.
+enum MetricsRoute {
+    static func add(to router: Router<BasicRequestContext>) {
+    }
+}
