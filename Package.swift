@@ -166,6 +166,7 @@ let package = Package(
                 "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchRuntime", "OrchSchedule", "OrchSemantic", "OrchWarehouse",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -21,8 +21,10 @@ struct WebPages: Sendable {
         }
         router.get("/") { request, _ in await render { try await RunsPage(context: c).render(request.uri.queryParameters) } }
         router.get("/runs") { request, _ in await render { try await RunsPage(context: c).render(request.uri.queryParameters) } }
-        router.get("/run/:id") { _, ctx in
-            await render { try await RunPage(context: c).render(id: ctx.parameters.get("id") ?? "") }
+        router.get("/run/:id") { request, ctx in
+            await render {
+                try await RunPage(context: c).render(id: ctx.parameters.get("id") ?? "", showTests: request.uri.queryParameters.get("tests") == "all")
+            }
         }
         router.get("/run/:id/log/:task/:attempt") { request, ctx in
             await render {

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import OrchRuntime
 import OrchStore
@@ -44,10 +45,18 @@ public struct WebServer: Sendable {
         let app = Application(
             router: makeRouter(),
             configuration: .init(address: .hostname(configuration.listen.host, port: configuration.listen.port), serverName: "orch"),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) }
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: Self.logger
         )
         try await app.run()
     }
+
+    /// Hummingbird's own lines (it says "server started" at info): warnings and worse only; orch prints its own address line.
+    static let logger: Logger = {
+        var logger = Logger(label: "orch.web")
+        logger.logLevel = .warning
+        return logger
+    }()
 
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import OrchExecution
 import OrchRuntime
+import OrchWeb
 import OrchSpec
 import OrchStore
 
@@ -24,7 +25,8 @@ struct Orch: AsyncParsableCommand {
         subcommands: [RunCommand.self, ValidateCommand.self, GraphCommand.self, LsCommand.self, CompileCommand.self, StatusCommand.self,
                       LogsCommand.self, TestsCommand.self, LineageCommand.self, QueryCommand.self, DBCommand.self,
                       SampleDataCommand.self, SegmentsCommand.self, SchedulerCommand.self, SchedulesCommand.self,
-                      TriggerCommand.self, BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self]
+                      TriggerCommand.self, BackfillCommand.self, CronCommand.self, ReportCommand.self, RetryCommand.self, PruneCommand.self,
+                      UICommand.self]
     )
 
     static func main() async {
@@ -55,6 +57,9 @@ struct Orch: AsyncParsableCommand {
             printError(e.description)
             Foundation.exit(2)
         case let e as RunSetupError:
+            printError("error: \(e.description)")
+            Foundation.exit(2)
+        case let e as WebSetupError:
             printError("error: \(e.description)")
             Foundation.exit(2)
         case let e as UnknownNameError:
