@@ -205,7 +205,7 @@ let package = Package(
         .testTarget(name: "OrchSemanticTests", dependencies: ["OrchSemantic", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchWebTests", dependencies: ["OrchWeb", "OrchRuntime", "OrchStore", "OrchExecution", "OrchGraph", "OrchPostgres", "OrchTestSupport",
+        .testTarget(name: "OrchWebTests", dependencies: ["OrchWeb", "OrchRuntime", "OrchStore", "OrchExecution", "OrchGraph", "OrchPostgres", "OrchWarehouse", "OrchTestSupport",
                                                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: swiftSettings),
         .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]

@@ -24,12 +24,12 @@ struct RunsPage {
         var query = Query()
         if let p = q.get("pipeline"), !p.isEmpty { query.filter.pipeline = p }
         if let s = q.get("status"), !s.isEmpty {
-            guard let status = RunStatus(rawValue: s) else { throw PageNotFound(what: "no run status `\(s)`") }
+            guard let status = RunStatus(rawValue: s) else { throw BadPageRequest(what: "no run status `\(s)`") }
             query.filter.status = status
         }
         if let t = q.get("trigger"), !t.isEmpty {
             guard let trigger = TriggerMatch(t) else {
-                throw PageNotFound(what: "a trigger is manual, schedule, backfill or retry, optionally with :NAME (found `\(t)`)")
+                throw BadPageRequest(what: "a trigger is manual, schedule, backfill or retry, optionally with :NAME (found `\(t)`)")
             }
             query.filter.trigger = trigger
         }
@@ -39,7 +39,7 @@ struct RunsPage {
             let parts = d.split(separator: "-").compactMap { Int($0) }
             guard parts.count == 3, let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
                   let end = calendar.date(byAdding: .day, value: 1, to: start) else {
-                throw PageNotFound(what: "a date is YYYY-MM-DD (found `\(d)`)")
+                throw BadPageRequest(what: "a date is YYYY-MM-DD (found `\(d)`)")
             }
             query.filter.since = start
             query.filter.before = end
@@ -76,7 +76,8 @@ struct RunsPage {
             "<option value=\"\(s)\"\(HTML(trusted: s == q.filter.status?.rawValue ? " selected" : ""))>\(s.isEmpty ? "any status" : s)</option>"
         }
         let base: [(String, String?)] = [("pipeline", q.filter.pipeline), ("status", q.filter.status?.rawValue),
-                                          ("trigger", q.filter.trigger?.description), ("date", q.day)]
+                                          ("trigger", q.filter.trigger?.description), ("date", q.day),
+                                          ("limit", q.limit == Self.pageSize ? nil : String(q.limit))]
         var pager: [HTML] = []
         if q.filter.olderThan != nil { pager.append("<a href=\"\(href: WebPath(segments: [], query: base))\">« newest</a>") }
         if runs.count == q.limit, let last = runs.last {

@@ -41,12 +41,19 @@ struct PageNotFound: Error {
     var what: String
 }
 
+/// A request the page cannot read (a filter value it does not know): 400, saying what is expected.
+struct BadPageRequest: Error {
+    var what: String
+}
+
 /// Runs a page body and turns its failure into a page.
 func render(_ body: () async throws -> Response) async -> Response {
     do {
         return try await body()
     } catch let missing as PageNotFound {
         return Layout.notFound(missing.what)
+    } catch let bad as BadPageRequest {
+        return Layout.page("Bad request", section: nil, "<h1>Bad request</h1><p>\(bad.what)</p>").with(status: .badRequest)
     } catch let error as RunStoreError {
         return Layout.notFound(error.description)
     } catch {

@@ -23,6 +23,16 @@ public struct WebServer: Sendable {
             self.listen = listen
             self.token = token.flatMap { $0.isEmpty ? nil : $0 }
         }
+
+        /// Refuses an address beyond loopback without a token (before anything connects, so it is exit 2 even with the database down).
+        /// - Throws: `WebSetupError`.
+        public func check() throws {
+            guard listen.isLoopback || token != nil else {
+                throw WebSetupError("refusing to listen on \(listen) without a token: anyone who can reach it would read "
+                                    + "every run, log and query; set ORCH_UI_TOKEN (a long random string, e.g. `openssl rand -hex 24`) "
+                                    + "or listen on 127.0.0.1")
+            }
+        }
     }
 
     public let configuration: Configuration
@@ -30,11 +40,7 @@ public struct WebServer: Sendable {
 
     /// - Throws: `WebSetupError` for a non-loopback address without a token.
     public init(configuration: Configuration, store: Store, environment: OrchEnvironment) throws {
-        guard configuration.listen.isLoopback || configuration.token != nil else {
-            throw WebSetupError("refusing to listen on \(configuration.listen) without a token: anyone who can reach it would read "
-                                + "every run, log and query; set ORCH_UI_TOKEN (a long random string, e.g. `openssl rand -hex 24`) "
-                                + "or listen on 127.0.0.1")
-        }
+        try configuration.check()
         self.configuration = configuration
         self.context = WebContext(store: store, environment: environment, schedulesDirectory: configuration.schedulesDirectory,
                                   time: configuration.time)
@@ -125,14 +131,15 @@ struct TokenGate<Context: RequestContext>: RouterMiddleware {
         if let bearer = request.headers[.authorization], bearer.hasPrefix("Bearer "), Self.same(String(bearer.dropFirst(7)), token) {
             return try await next(request, context)
         }
-        if let cookie = request.cookies[Self.cookieName], Self.same(cookie.value, token) {
+        if let cookie = request.cookies[Self.cookieName], Self.same(cookie.value, WebPath.encode(token)) {
             return try await next(request, context)
         }
         if let given = request.uri.queryParameters.get("token"), Self.same(given, token) {
             // Once, from a link: keep it in a cookie and drop it from the address bar (and from history).
+            // Percent-encoded: a cookie value may not hold every character a token might.
             var headers = HTTPFields()
             headers[.location] = request.uri.path
-            headers[.setCookie] = Cookie(name: Self.cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict).description
+            headers[.setCookie] = Cookie(name: Self.cookieName, value: WebPath.encode(token), path: "/", httpOnly: true, sameSite: .strict).description
             return Response(status: .seeOther, headers: headers)
         }
         return Response(status: .unauthorized, headers: [.contentType: "text/plain; charset=utf-8", .wwwAuthenticate: "Bearer realm=\"orch\""],

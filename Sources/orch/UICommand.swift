@@ -22,6 +22,7 @@ struct UICommand: AsyncParsableCommand {
                                                     token: ProcessInfo.processInfo.environment["ORCH_UI_TOKEN"])
         configuration.schedulesDirectory = URL(fileURLWithPath: schedules).standardizedFileURL.path
         configuration.time = TimeDisplay.choose(utc: utc)
+        try configuration.check()
         let environment = OrchEnvironment()
         try await environment.withStore { [configuration] store in
             let server = try WebServer(configuration: configuration, store: store, environment: environment)

@@ -42,11 +42,14 @@ struct WebFixture: Sendable {
         var body: String
     }
 
+    /// A client that shows redirects rather than following them (the token link answers with one).
+    static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+
     /// GET `path` (with its query) from the server, optionally with headers.
     func get(_ path: String, headers: [String: String] = [:]) async throws -> Page {
         var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
         for (k, v) in headers { request.headers.add(name: k, value: v) }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await Self.client.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 64 << 20)
         var h: [String: String] = [:]
         for header in response.headers { h[header.name.lowercased()] = header.value }
