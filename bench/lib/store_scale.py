@@ -67,6 +67,7 @@ ANALYZE orch.attempts;
 def figures(bench, runs):
     tasks = runs * 10
     bench.section(f"the store at scale: {runs:,} runs, {tasks:,} task runs")
+    bench.output([bench.orch, "db", "migrate"])  # with --only store nothing else has made the schema
     chain = "\n".join(f"  - {{ id: t{i}, kind: empty{', after: [t%d]' % (i - 1) if i else ''} }}" for i in range(10))
     file = bench.write("seed.yml", "name: seed\ntasks:\n" + chain + "\n")
     script = bench.write("seed.sql", SEED_SQL)
@@ -91,3 +92,56 @@ def figures(bench, runs):
         bench.measure(argv, ok=ok)  # warm: the server's caches, as on a machine that runs it often
         ms = median([bench.measure(argv, ok=ok).wall * 1000 for _ in range(rounds)])
         bench.record(f"{label} at {runs:,} runs (whole process)", ms, "ms", target, ms < 100, f"median of {rounds}")
+
+
+def web_figures(bench, runs):
+    """The web view on the same store: `orch ui` serving the runs page (first,
+    filtered, and a page deep in the history) and a failed run's page
+    (report, DAG, timeline, tasks), timed per request from this process over
+    loopback: the server's time plus one local round trip."""
+    import re
+    import subprocess
+    import time
+    import urllib.request
+    failed = bench.sql("SELECT id FROM orch.runs WHERE pipeline LIKE 'seed%' AND status = 'failed' ORDER BY started_at DESC LIMIT 1")
+    deep = bench.sql(f"SELECT id FROM orch.runs ORDER BY started_at DESC, id DESC OFFSET {runs * 9 // 10} LIMIT 1")
+    log = open(bench.write("ui.log", ""), "w")
+    ui = subprocess.Popen([bench.orch, "ui", "--listen", "127.0.0.1:0"], env=bench.env, cwd=bench.work, stderr=log,
+                          stdout=subprocess.DEVNULL)
+    try:
+        port = None
+        for _ in range(300):
+            found = re.search(r"http://127\.0\.0\.1:(\d+)/", open(log.name).read())
+            if found:
+                port = int(found.group(1))
+                break
+            time.sleep(0.05)
+        if port is None:
+            raise RuntimeError("orch ui did not say where it listens: " + open(log.name).read())
+
+        def get(path):
+            start = time.perf_counter()
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+                body = response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"{path}: HTTP {response.status}")
+            return (time.perf_counter() - start) * 1000, len(body)
+
+        rounds = 3 if bench.quick else 10
+        pages = [("runs page (newest 50)", "/"),
+                 ("runs page filtered (one pipeline, failed)", "/?status=failed&pipeline=seed_1"),
+                 ("runs page 90% deep in the history (after=RUN)", f"/?after={deep}"),
+                 ("run page of a failed run (report, DAG, timeline)", f"/run/{failed}")]
+        for label, path in pages:
+            get(path)  # warm
+            samples = [get(path) for _ in range(rounds)]
+            ms = median([s[0] for s in samples])
+            bench.record(f"web: {label} at {runs:,} runs", ms, "ms", "< 100 ms", ms < 100,
+                         f"median of {rounds} requests, {samples[0][1]:,} bytes")
+    finally:
+        ui.terminate()
+        try:
+            ui.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            ui.kill()
+        log.close()

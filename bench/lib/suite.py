@@ -18,7 +18,7 @@ Groups, in the order they run (the store is seeded last, so that its
              its models + tests vs the same SQL in one psql session
   scheduler  fire lag p50/p99 of an every: 1s schedule
   peers      (only with --peers) Luigi, Dagster, dbt, installed under /tmp
-  store      orch status / report at 100,000 runs and 1,000,000 task runs
+  store      orch status / report and the web view (orch ui) at 100,000 runs and 1,000,000 task runs
 
 Exit status: 1 when a run's attempts were not all stored when `orch run`
 exited (a broken promise) or the suite itself failed; a missed speed target
@@ -102,6 +102,7 @@ def main():
                           models_ms)
         if "store" in groups:
             store_scale.figures(bench, size["store_runs"])
+            store_scale.web_figures(bench, size["store_runs"])
     finally:
         subprocess.run([orch, "db", "stop"], env=bench.env, capture_output=True)
         shutil.rmtree(work, ignore_errors=True)
