@@ -177,9 +177,14 @@ public struct PipelineRunner: Sendable {
     /// The run's secrets: what the environment marks as secret, and every
     /// variable the pipeline file or the alert reads with `{{ env.X }}`.
     func secrets(pipelineFile: String, alert: AlertSpec?) -> SecretMask {
+        Self.secrets(variables: environment.variables, pipelineFile: pipelineFile, also: [alert?.webhook ?? "", alert?.command ?? ""])
+    }
+
+    /// The secrets `variables` hold for a run of `pipelineFile` (and of any other text, `also`, that reads `{{ env.X }}`).
+    public static func secrets(variables: [String: String], pipelineFile: String, also: [String] = []) -> SecretMask {
         let pipelineText = (try? String(contentsOfFile: pipelineFile, encoding: .utf8)) ?? ""
-        let referenced = SecretMask.referencedVariables(in: pipelineText + "\n" + (alert?.webhook ?? "") + "\n" + (alert?.command ?? ""))
-        return SecretMask.from(environment: environment.variables, referenced: referenced)
+        let referenced = SecretMask.referencedVariables(in: ([pipelineText] + also).joined(separator: "\n"))
+        return SecretMask.from(environment: variables, referenced: referenced)
     }
 
     /// Declared params with `--param` overrides applied.

@@ -1,6 +1,7 @@
 import Foundation
 import OrchExecution
 import OrchRuntime
+import OrchSpec
 
 /// `orch report`'s content (`RunReport`, the same value the terminal and
 /// `report.md` print) as the top of a failed run's page: how to resume,
@@ -8,6 +9,8 @@ import OrchRuntime
 struct ReportHTML {
     var report: RunReport
     var time: TimeDisplay
+    /// The report's log tails come from the files, as printed: masked here with what the server knows.
+    var secrets: SecretMask
 
     var html: HTML {
         let run = report.run
@@ -16,7 +19,8 @@ struct ReportHTML {
                                 : "<p><b>Resume:</b> <code class=\"resume\">\(c)</code> (same run, logical time and params; what succeeded stays)</p>"
         } ?? "<p><b>\(run.status.rawValue.capitalized)</b>: nothing to resume.</p>"
         let failed = report.failedTasks.map { t -> HTML in
-            let why = AttemptLog.lastWords(of: t.logTail).map { w -> HTML in "<blockquote>\(w)</blockquote>" }
+            let tail = secrets.apply(t.logTail)
+            let why = AttemptLog.lastWords(of: tail).map { w -> HTML in "<blockquote>\(w)</blockquote>" }
             let attempts = t.attempts.map { a -> HTML in
                 "<tr><td>\(a.attempt)</td><td>\(Layout.badge(a.status.rawValue))</td><td>\(time.format(a.startedAt))</td><td class=\"num\">\(Terminal.seconds(a.durationMs.map { Double($0) / 1000 }))</td><td>\(a.error ?? "")</td></tr>"
             }
@@ -24,7 +28,7 @@ struct ReportHTML {
             <h3><a href="#task-\(WebPath.encode(t.task))"><code>\(t.task)</code></a>: \(Layout.badge(t.state.rawValue))\(t.errorClass.map { c -> HTML in " (\(c.rawValue))" } ?? .empty)</h3>
             <p>\(t.message ?? "")</p>\(why)
             <table><thead><tr><th>attempt</th><th>status</th><th>started</th><th class="num">duration</th><th>error</th></tr></thead><tbody>\(attempts)</tbody></table>
-            <p class="muted">Last log lines (\(t.logPath ?? "no log file")):</p><pre>\(t.logTail)</pre>
+            <p class="muted">Last log lines (\(t.logPath ?? "no log file")):</p><pre>\(tail)</pre>
             """
         }
         let tests = report.failedTests.map { r -> HTML in

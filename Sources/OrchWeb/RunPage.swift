@@ -3,6 +3,7 @@ import Hummingbird
 import OrchExecution
 import OrchGraph
 import OrchRuntime
+import OrchSpec
 import OrchStore
 
 /// `/run/ID` (an id or a unique prefix): the run's failure report when it
@@ -22,7 +23,7 @@ struct RunPage {
         let run = detail.run, time = context.time, now = Date()
         var report: HTML = .empty
         if RunStatusTransition.reopen.from.contains(run.status) {
-            report = ReportHTML(report: try await RunReport.build(runID: run.id, runs: context.store.runs), time: time).html
+            report = ReportHTML(report: try await RunReport.build(runID: run.id, runs: context.store.runs), time: time, secrets: secrets(run)).html
         }
         let tasks = detail.tasks.sorted { $0.position < $1.position }
         let (dag, dagNote) = picture(run: run, tasks: tasks, showTests: showTests)
@@ -85,18 +86,25 @@ struct RunPage {
         }
     }
 
+    /// What a command printed reaches its log file as printed (the file is 0600); what orch stored is masked already.
+    /// The web view masks log text with the secrets it can know: those of its own environment for that pipeline.
+    func secrets(_ run: StoredRun) -> SecretMask {
+        PipelineRunner.secrets(variables: context.environment.variables, pipelineFile: run.pipelineFile)
+    }
+
     func taskTable(run: StoredRun, tasks: [StoredTaskRun], now: Date) -> HTML {
-        let time = context.time
+        let time = context.time, secrets = secrets(run)
         let rows = tasks.map { t -> HTML in
             let attempts = t.attempts.map { a -> HTML in
-                let tail = AttemptLog.tail(of: a.logPath, lines: 40)
+                // The stored tail was masked with the run's own secrets; the file's only with what this server knows.
+                let tail = a.logTail.flatMap { $0.isEmpty ? nil : $0 } ?? secrets.apply(AttemptLog.tail(of: a.logPath, lines: 40))
                 let log = WebPath("run", run.id, "log", t.taskID, String(a.attempt))
                 return """
                 <details\(HTML(trusted: a.status == .succeeded ? "" : " open"))><summary>attempt \(a.attempt): \(Layout.badge(a.status.rawValue)) \
                 started \(time.clock(a.startedAt)), \(Terminal.seconds(a.durationMs.map { Double($0) / 1000 } ?? (a.finishedAt ?? now).timeIntervalSince(a.startedAt)))\
                 \(a.errorClass.map { c -> HTML in " · \(c.rawValue)" } ?? .empty)\(a.exitCode.map { c -> HTML in " · exit \(c)" } ?? .empty)</summary>
                 \(a.error.map { e -> HTML in "<pre>\(e)</pre>" } ?? .empty)
-                <pre>\(tail.isEmpty ? (a.logTail ?? "(no output)") : tail)</pre>
+                <pre>\(tail.isEmpty ? "(no output)" : tail)</pre>
                 <a href="\(href: log)">whole log</a> <span class="muted">\(a.logPath)</span></details>
                 """
             }
@@ -130,6 +138,6 @@ struct RunPage {
         try handle.seek(toOffset: start)
         let data = try handle.readToEnd() ?? Data()
         let note = start > 0 ? "(the first \(start) bytes of \(a.logPath) are left out; the file is \(size) bytes)\n" : ""
-        return Layout.text(note + String(decoding: data, as: UTF8.self))
+        return Layout.text(note + secrets(detail.run).apply(String(decoding: data, as: UTF8.self)))
     }
 }

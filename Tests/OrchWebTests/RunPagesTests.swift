@@ -151,6 +151,21 @@ struct RunPagesTests {
         }
     }
 
+    @Test("a secret a command prints is in its log file as printed, but on no page: the run page, the report, the whole log")
+    func secretsNeverShown() async throws {
+        let secret = "tok-93f1c2a7e5"
+        try await WebFixture.with(extra: ["DEMO_API_TOKEN": secret], prepare: { f in
+            let p = try f.write("p.yml", "name: leaky\ntasks:\n  - { id: leak, kind: command, command: \"echo token is $DEMO_API_TOKEN; exit 1\" }\n")
+            #expect(try await f.orch(["run", p]).status == 1)
+        }) { f in
+            let id = try await f.lastRunID()
+            let page = try await f.get("/run/\(id)").body
+            let log = try await f.get("/run/\(id)/log/leak/1").body
+            #expect(page.contains("token is ***") && log.contains("token is ***"))
+            #expect(!page.contains(secret) && !log.contains(secret))
+        }
+    }
+
     @Test("beyond loopback: no start without a token; with one, every request needs it (header, cookie from ?token=), else 401")
     func tokenOffLoopback() async throws {
         try await WebFixture.with(configure: { $0.listen.host = "0.0.0.0"; $0.token = "s3cret-token" }) { f in

@@ -57,12 +57,13 @@ struct WebFixture: Sendable {
     }
 
     /// Runs `body` with the web view serving a fresh database. `prepare` runs first (e.g. `orch run`s), before the server starts.
-    static func with(configure: @Sendable (inout WebServer.Configuration) -> Void = { _ in },
+    static func with(extra: [String: String] = [:],
+                     configure: @Sendable (inout WebServer.Configuration) -> Void = { _ in },
                      prepare: @Sendable (WebFixture) async throws -> Void = { _ in },
                      _ body: @Sendable (WebFixture) async throws -> Void) async throws {
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
-            let setup = WebFixture(dir: dir, db: db, port: 0)
+            let setup = WebFixture(dir: dir, db: db, port: 0, extra: extra)
             try await prepare(setup)
             try await Store.with(db) { store in
                 var configuration = WebServer.Configuration(listen: ListenAddress(host: "127.0.0.1", port: 0))
