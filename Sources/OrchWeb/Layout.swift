@@ -67,7 +67,7 @@ enum Layout {
     body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;background:var(--bg);color:#212121}
     header{background:#263238;color:#fff;padding:8px 16px;display:flex;gap:24px;align-items:center}
     header a{color:#cfd8dc;text-decoration:none;margin-right:12px} header a.here,header a:hover{color:#fff} .brand{font-weight:700;color:#fff}
-    main{padding:16px 24px;max-width:1400px} h1{font-size:20px;margin:4px 0 12px} h2{font-size:16px;margin:20px 0 8px}
+    main{padding:16px 24px} h1{font-size:20px;margin:4px 0 12px} h2{font-size:16px;margin:20px 0 8px}
     table{border-collapse:collapse;background:#fff;width:100%} th,td{border-bottom:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
     th{background:#eceff1;font-weight:600} td.num,th.num{text-align:right} code,pre{font-family:ui-monospace,Menlo,monospace;font-size:12px}
     pre{background:#263238;color:#eceff1;padding:8px;overflow:auto;max-height:360px;white-space:pre-wrap;word-break:break-all}

@@ -134,6 +134,11 @@ struct RunPagesTests {
                 let token = info.owner.token
                 try await store.runs.setTaskState(run: info.id, token: token, task: Self.hostile, state: .failed, at: start, message: Self.hostile)
                 try await store.runs.finish(run: info.id, token: token, status: .failed, at: start, message: "<img src=x onerror=alert(2)>")
+                // And one still running (its owner is this test): its pages reload themselves.
+                var running = info
+                running.id = "20261207T000001Z-abcdef"
+                running.tasks = ["plain"]
+                try await store.runs.start(running)
             }
             let p = try f.write("p.yml", "name: loud\ntasks:\n  - { id: shout, kind: command, command: \"echo '<img src=x onerror=alert(3)>'; exit 1\" }\n")
             #expect(try await f.orch(["run", p]).status == 1)
@@ -148,6 +153,9 @@ struct RunPagesTests {
             #expect(try await f.get("/run/\(try await f.lastRunID())").body.contains("&lt;img src=x onerror=alert(3)&gt;"))
             let page = try await f.get("/")
             #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true)
+            #expect(page.body.contains("data-refresh=\"5\""), "a running run in the list: the list reloads")
+            #expect(try await f.get("/run/20261207T000001Z-abcdef").body.contains("data-refresh=\"3\""))
+            #expect(!evil.contains("data-refresh"))
         }
     }
 
