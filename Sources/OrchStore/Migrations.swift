@@ -133,6 +133,9 @@ enum Migrations {
         Migration(version: 8, name: "run work time across retries", sql: """
         ALTER TABLE orch.runs ADD COLUMN resumed_at timestamptz, ADD COLUMN earlier_ms bigint NOT NULL DEFAULT 0;
         """),
+        Migration(version: 9, name: "the latest segmentations, for the web view", sql: """
+        CREATE INDEX attempts_segmentation_idx ON orch.attempts (finished_at DESC) WHERE output ? 'segments';
+        """),
     ]
 
     /// A fixed key for `pg_advisory_lock`, so two processes never migrate at once.

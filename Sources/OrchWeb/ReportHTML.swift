@@ -50,7 +50,7 @@ struct ReportHTML {
             }
             since = """
             <p>Last success: run <a href="\(href: WebPath("run", c.lastSuccessRunID))"><code>\(c.lastSuccessRunID)</code></a> at \(time.format(c.lastSuccessAt)).
-            Pipeline definition \(c.specChanged ? "<b>changed</b> (spec hash differs)" : "unchanged"); params \(params.isEmpty ? "unchanged" : params.joined(separator: ", ")).</p>
+            Pipeline definition \(c.specChanged ? "<b>changed</b> (spec hash differs)" as HTML : "unchanged"); params \(params.isEmpty ? "unchanged" : params.joined(separator: ", ")).</p>
             \(sources.isEmpty ? .empty : "<table><thead><tr><th>source</th><th class=\"num\">rows now</th><th class=\"num\">rows then</th><th class=\"num\">change</th></tr></thead><tbody>\(sources)</tbody></table>")
             """
         } else {

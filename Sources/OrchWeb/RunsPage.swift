@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import HummingbirdCore
 import OrchExecution
 import OrchRuntime
 import OrchStore
