@@ -206,7 +206,8 @@ let package = Package(
         .testTarget(name: "OrchSegmentsTests", dependencies: ["OrchSegments", "OrchRandom"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchSampleDataTests", dependencies: ["OrchSampleData"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchWebTests", dependencies: ["OrchWeb", "OrchRuntime", "OrchStore", "OrchExecution", "OrchGraph", "OrchPostgres", "OrchWarehouse", "OrchTestSupport",
-                                                          .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio")], swiftSettings: swiftSettings),
+                                                          .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio")],
+                    exclude: ["parse_metrics.py"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

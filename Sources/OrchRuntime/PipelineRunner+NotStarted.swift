@@ -35,6 +35,7 @@ extension PipelineRunner {
             FileHandle.standardError.write(Data("orch: could not record that run \(runID) could not start: \(StoreError.describe(error))\n".utf8))
             return message
         }
+        OrchMetrics.runFinished(pipeline: name, status: .failed) // a run, though it never ran a task
         try? directory.create()
         _ = await writeResults(runID: runID, runs: runs, folder: directory)
         guard let report = try? await RunReport.build(runID: runID, runs: runs) else { return message }

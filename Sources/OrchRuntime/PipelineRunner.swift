@@ -137,6 +137,9 @@ public struct PipelineRunner: Sendable {
             try? "\(Date().ISO8601Format()) \(reason)\n".write(toFile: folder.databaseOutage, atomically: true, encoding: .utf8)
             stop.request(reason)
         }, onRefused: { await watch.recheck() })
+        // Run and task counts for /metrics: no observer at all unless an exporter is installed.
+        let metrics = OrchMetrics.observer(pipeline: spec.name, kinds: Dictionary(
+            selected.map { (loaded.graph.nodes[$0].id, loaded.tasks[$0]?.kind ?? "unknown") }, uniquingKeysWith: { a, _ in a })).map { [$0] } ?? []
         let status = await withTaskGroup(of: RunStatus?.self) { group in
             // Heartbeat while the run is alive, so a crashed run can be told apart from a slow one,
             // and so this process learns when the run is no longer its own.
@@ -144,7 +147,7 @@ public struct PipelineRunner: Sendable {
                 await watch.heartbeat(every: heartbeatInterval)
                 return nil
             }
-            let status = await executor.run(plan, info: info, observers: observers + [recorder] + exporters(info, plan: plan), stop: stop)
+            let status = await executor.run(plan, info: info, observers: observers + [recorder] + exporters(info, plan: plan) + metrics, stop: stop)
             group.cancelAll()
             return status
         }

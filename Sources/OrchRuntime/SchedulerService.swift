@@ -213,6 +213,8 @@ public final class SchedulerService: Service, Sendable {
                 let claim = try await ticks.claim(schedule: schedule.name, logicalTime: tick, status: .started,
                                                             runID: RunInfo.makeID(), claimedBy: identity)
                 if case let .ours(.started, runID?) = claim {
+                    // Lateness of an on-time tick only: catch-up and queued ticks are late by design.
+                    if !fromPending { OrchMetrics.fired(schedule: schedule.name, due: tick) }
                     state.withLock { $0.inFlight[schedule.name, default: 0] += 1 }
                     Self.log("\(schedule.name): firing tick \(tick.ISO8601Format()) as run \(runID)")
                     group.addTask { [self] in

@@ -64,6 +64,9 @@ public final class StoreRecorder: RunObserver {
             }
             return
         }
+        // The metrics' queue depth: these events are taken and not yet written (a no-op without an exporter).
+        StoreMetrics.queued(batch.count)
+        defer { StoreMetrics.queued(-batch.count) }
         let (repository, runID, token) = (self.repository, self.runID, self.token)
         guard batch.count > 1 else {
             if let event = batch.first {
@@ -99,6 +102,7 @@ public final class StoreRecorder: RunObserver {
     private func write(_ what: String, reportFailure: Bool = true,
                        _ body: @escaping @Sendable () async throws -> Void) async -> WriteResult {
         let started = ContinuousClock.now
+        defer { StoreMetrics.wrote(since: started) } // the write's latency, retries and outages included
         var warned = false
         do {
             try await RetryLoop(firstDelay: .milliseconds(100), maxDelay: .seconds(5)).run(retryIf: { error in

@@ -67,7 +67,7 @@ public struct WebServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         if let token = configuration.token { router.add(middleware: TokenGate(token: token)) }
-        MetricsRoute.add(to: router)
+        MetricsRoute.add(to: router, context: context)
         if configuration.pages { WebPages(context: context).add(to: router) }
         return router
     }

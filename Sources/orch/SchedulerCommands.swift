@@ -8,6 +8,7 @@ import OrchSpec
 import OrchStore
 import ServiceLifecycle
 import OrchWarehouse
+import OrchWeb
 import Synchronization
 import UnixSignals
 
@@ -21,6 +22,10 @@ struct SchedulerCommand: AsyncParsableCommand {
     @Option(help: "How long running runs may finish after SIGTERM before they are cancelled.") var grace = "30s"
     @Option(help: "Prune runs older than this once a day (e.g. 90d); off by default.") var retention: String?
     @Flag(help: "With --retention, keep failed and crashed runs.") var retentionKeepFailed = false
+    @Option(help: "Serve /metrics (Prometheus text format) on this port; 0 picks a free one.") var metricsPort: Int?
+    @Option(help: "Serve the web view and /metrics on this port; 0 picks a free one.") var httpPort: Int?
+    @Option(help: "The address --metrics-port and --http-port listen on; beyond loopback ORCH_UI_TOKEN must be set.")
+    var listenHost = "127.0.0.1"
 
     func run() async throws {
         guard let grace = DurationText.parse(grace) else { throw ValidationError("--grace must be a duration like 30s") }
@@ -33,6 +38,8 @@ struct SchedulerCommand: AsyncParsableCommand {
         }
         let directory = URL(fileURLWithPath: schedules).standardizedFileURL.path
         _ = try ScheduleParser.loadDirectory(directory) // invalid schedules: exit 2 before connecting
+        let web = try webConfigurations(schedules: directory) // an unguarded address: exit 2 before connecting too
+        if !web.isEmpty { MetricsExport.bootstrap() }
         let environment = OrchEnvironment()
         let (retentionKeepFailed, keep) = (self.retentionKeepFailed, retention)
         try await environment.withStore { store in
@@ -44,8 +51,43 @@ struct SchedulerCommand: AsyncParsableCommand {
             let service = SchedulerService(store: store, environment: environment, configuration: configuration)
             var logger = Logger(label: "orch.scheduler")
             logger.logLevel = .warning
-            let group = ServiceGroup(configuration: .init(services: [service], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            // The web servers first: a group stops its services in reverse order, so /metrics
+            // keeps answering while the scheduler's runs use their grace period.
+            let servers: [any Service] = try web.map { WebService(server: try WebServer(configuration: $0, store: store, environment: environment)) }
+            let group = ServiceGroup(configuration: .init(services: servers + [service], gracefulShutdownSignals: [.sigterm, .sigint],
+                                                          logger: logger))
             try await group.run()
+        }
+    }
+}
+
+extension SchedulerCommand {
+    /// `--http-port` (pages and /metrics) and `--metrics-port` (/metrics only), each checked.
+    /// - Throws: `ValidationError` for a bad port, `WebSetupError` for a non-loopback host without a token.
+    func webConfigurations(schedules: String) throws -> [WebServer.Configuration] {
+        let token = ProcessInfo.processInfo.environment["ORCH_UI_TOKEN"]
+        return try [(httpPort, "--http-port", true), (metricsPort, "--metrics-port", false)].compactMap { port, flag, pages in
+            guard let port else { return nil }
+            guard (0...65535).contains(port) else { throw ValidationError("\(flag) must be a port from 0 to 65535 (found \(port))") }
+            var configuration = WebServer.Configuration(listen: ListenAddress(host: listenHost, port: port), token: token)
+            configuration.pages = pages
+            configuration.schedulesDirectory = schedules // the Schedules page and the last-success ages read this scheduler's folder
+            try configuration.check()
+            return configuration
+        }
+    }
+}
+
+/// A web server as one of the scheduler's services: it stops when the scheduler is told to.
+struct WebService: Service {
+    let server: WebServer
+
+    func run() async throws {
+        let listen = server.configuration.listen, pages = server.configuration.pages
+        try await server.run { port in
+            let host = listen.host.contains(":") ? "[\(listen.host)]" : listen.host
+            // Once, with the bound port (port 0 picks one): how people and tests find it.
+            printError("orch scheduler: serving http://\(host):\(port)\(pages ? "/ and /metrics" : "/metrics")")
         }
     }
 }

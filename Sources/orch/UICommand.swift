@@ -23,6 +23,7 @@ struct UICommand: AsyncParsableCommand {
         configuration.schedulesDirectory = URL(fileURLWithPath: schedules).standardizedFileURL.path
         configuration.time = TimeDisplay.choose(utc: utc)
         try configuration.check()
+        MetricsExport.bootstrap() // /metrics: orch's recording through the Prometheus registry
         let environment = OrchEnvironment()
         try await environment.withStore { [configuration] store in
             let server = try WebServer(configuration: configuration, store: store, environment: environment)

@@ -54,6 +54,9 @@ public final class RunningProcess: @unchecked Sendable {
     /// What it has written to stdout so far, while it runs.
     public var outputSoFar: String { (try? String(contentsOfFile: out, encoding: .utf8)) ?? "" }
 
+    /// What it has written to stderr so far, while it runs (a server's address line, say).
+    public var errorsSoFar: String { (try? String(contentsOfFile: err, encoding: .utf8)) ?? "" }
+
     /// False once it exited (its pid may then belong to someone else: signal it no more).
     public var isRunning: Bool { process.isRunning }
 
