@@ -165,7 +165,6 @@ let package = Package(
             dependencies: [
                 "OrchSpec", "OrchGraph", "OrchExecution", "OrchStore", "OrchRuntime", "OrchSchedule", "OrchSemantic", "OrchWarehouse",
                 .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),

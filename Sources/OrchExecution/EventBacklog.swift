@@ -13,14 +13,17 @@ final class EventBacklog: Sendable {
 
     private let state = Mutex(State())
 
-    func append(_ event: RunEvent) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.finished else { return nil }
+    /// Queues `event`; false (and nothing queued) once `finish` was called.
+    @discardableResult
+    func append(_ event: RunEvent) -> Bool {
+        let (accepted, waiter) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            guard !state.finished else { return (false, nil) }
             state.events.append(event)
             defer { state.waiter = nil }
-            return state.waiter
+            return (true, state.waiter)
         }
         waiter?.resume()
+        return accepted
     }
 
     /// No more events: `next` returns what is left, then nil.

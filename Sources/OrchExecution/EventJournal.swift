@@ -19,7 +19,9 @@ public struct EventJournal: Sendable {
 
     public func emit(_ event: RunEvent) {
         let event = secrets.isEmpty ? event : event.masked(by: secrets)
-        for queue in queues { queue.backlog.append(event) }
+        for queue in queues {
+            if queue.backlog.append(event) { queue.observer.queued(1) }
+        }
     }
 
     /// No more events; `deliver` returns once every backlog is delivered.

@@ -155,9 +155,14 @@ public protocol RunObserver: Sendable {
     /// once: the console. The store waits a few milliseconds, so a run of
     /// quick tasks commits one transaction per window rather than per event.
     var gatherWindow: Duration { get }
+    /// `count` events were queued for this observer and are not yet delivered
+    /// (its queue depth, for `/metrics`); called on the executor's path, so it must be cheap.
+    func queued(_ count: Int)
 }
 
 extension RunObserver {
+    public func queued(_ count: Int) {}
+
     public func observe(batch: [RunEvent]) async {
         for event in batch { await observe(event) }
     }

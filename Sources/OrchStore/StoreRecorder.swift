@@ -47,6 +47,9 @@ public final class StoreRecorder: RunObserver {
         await observe(batch: [event])
     }
 
+    /// Events queued behind the write in flight count as the recorder's queue too (an outage's backlog shows).
+    public func queued(_ count: Int) { StoreMetrics.queued(count) }
+
     /// The events that queued up while the last write was in flight, in one
     /// transaction: the store commits as often as it keeps up (group
     /// commit). A batch the store rejects for a reason other than a lost
@@ -54,7 +57,9 @@ public final class StoreRecorder: RunObserver {
     /// write costs only itself.
     public func observe(batch: [RunEvent]) async {
         if startRecorded, batch.contains(where: \.isRunStart) {
-            await observe(batch: batch.filter { !$0.isRunStart })
+            let rest = batch.filter { !$0.isRunStart }
+            StoreMetrics.queued(rest.count - batch.count) // not written again, so off the queue now
+            await observe(batch: rest)
             return
         }
         // A backlog from an outage is written in bounded transactions.
@@ -64,8 +69,7 @@ public final class StoreRecorder: RunObserver {
             }
             return
         }
-        // The metrics' queue depth: these events are taken and not yet written (a no-op without an exporter).
-        StoreMetrics.queued(batch.count)
+        // The metrics' queue depth: counted up as the executor queues each event (`queued`), down once written or given up.
         defer { StoreMetrics.queued(-batch.count) }
         let (repository, runID, token) = (self.repository, self.runID, self.token)
         guard batch.count > 1 else {

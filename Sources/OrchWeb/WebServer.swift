@@ -134,7 +134,7 @@ struct TokenGate<Context: RequestContext>: RouterMiddleware {
         if let cookie = request.cookies[Self.cookieName], Self.same(cookie.value, WebPath.encode(token)) {
             return try await next(request, context)
         }
-        if let given = request.uri.queryParameters.get("token"), Self.same(given, token) {
+        if let given = QueryParameters(request).get("token"), Self.same(given, token) {
             // Once, from a link: keep it in a cookie and drop it from the address bar (and from history).
             // Percent-encoded: a cookie value may not hold every character a token might.
             var headers = HTTPFields()
