@@ -15,7 +15,7 @@ extension PipelineRunner {
             return nil
         }
         do {
-            try JSONOutput.render(results).write(toFile: folder.runResults, atomically: true, encoding: .utf8)
+            try results.encoded().write(to: URL(fileURLWithPath: folder.runResults), options: .atomic)
         } catch {
             FileHandle.standardError.write(Data("orch: warning: could not write \(folder.runResults): \(error.localizedDescription)\n".utf8))
         }

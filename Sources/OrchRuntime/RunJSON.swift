@@ -121,6 +121,40 @@ public struct RunResultsJSON: Encodable, Sendable {
     }
 }
 
+extension RunResultsJSON {
+    /// The same bytes as `JSONOutput.render(self)`, encoded a task at a time:
+    /// the encoder's intermediate tree for 10,000 tasks (tens of MB, the peak
+    /// of a whole `orch run`) is never built, only one task's at a time.
+    public func encoded() throws -> Data {
+        let encoder = JSONOutput.encoder()
+        /// A value encoded alone, indented to sit `depth` levels deep.
+        func nested(_ value: some Encodable, depth: Int) throws -> Data {
+            let indent = Array(repeating: UInt8(ascii: " "), count: 2 * depth)
+            var out = Data()
+            for byte in try encoder.encode(value) {
+                out.append(byte)
+                if byte == UInt8(ascii: "\n") { out.append(contentsOf: indent) }
+            }
+            return out
+        }
+        // Keys in the order `.sortedKeys` gives them.
+        var out = Data("{\n  \"generated_at\" : ".utf8)
+        out += try nested(JSONOutput.timestamp(generatedAt), depth: 1)
+        out += Data(",\n  \"run\" : ".utf8) + (try nested(run, depth: 1))
+        out += Data(",\n  \"schema_version\" : \(schemaVersion),\n  \"tasks\" : [".utf8)
+        if tasks.isEmpty {
+            out += Data("\n\n  ]".utf8)
+        } else {
+            for (i, task) in tasks.enumerated() {
+                out += Data((i == 0 ? "\n    " : ",\n    ").utf8) + (try nested(task, depth: 2))
+            }
+            out += Data("\n  ]".utf8)
+        }
+        out += Data("\n}".utf8)
+        return out
+    }
+}
+
 extension JSONOutput {
     /// Whole milliseconds of an interval.
     public static func milliseconds(_ interval: TimeInterval) -> Int { Int((interval * 1000).rounded()) }

@@ -69,7 +69,7 @@ struct RunCommand: AsyncParsableCommand {
 extension PipelineRunner.Outcome {
     /// The exit code of `orch run` and `orch retry`: 0 only if every task succeeded.
     func exit(json: Bool = false) throws {
-        if json, let results { print(try JSONOutput.render(results)) }
+        if json, let results { print(String(decoding: try results.encoded(), as: UTF8.self)) }
         if let lost = lostOwnership {
             // Another orch process holds the run now; this one stopped its tasks and recorded nothing more.
             printError("error: stopped: \(lost)")

@@ -1,0 +1,36 @@
+import Foundation
+import Testing
+import OrchExecution
+import OrchRuntime
+
+/// `run_results.json` is written a task at a time (so 10,000 tasks never
+/// build the encoder's whole tree); the bytes must be the encoder's own.
+@Suite("run_results.json encoded a task at a time")
+struct RunResultsEncodingTests {
+    static func detail(tasks: Int) -> StoredRunDetail {
+        let t0 = Date(timeIntervalSince1970: 1_800_000_000.123)
+        let run = StoredRun(id: "20261207T000000Z-abcdef", pipeline: "p", pipelineFile: "/p/p.yml", trigger: "schedule:nightly",
+                            logicalTime: t0, params: ["day": "2026-12-07", "path": "/a/b", "quote": "say \"hi\"\n\u{1}é"],
+                            specHash: "h", status: .failed, message: "1 failed", host: "h", pid: 7, runDirectory: "/runs/p/x",
+                            startedAt: t0, finishedAt: t0.addingTimeInterval(3), taskCounts: [.succeeded: tasks - 1, .failed: 1])
+        let list = (0..<tasks).map { i in
+            StoredTaskRun(taskID: "t\(i)", position: i, state: i == 0 ? .failed : .succeeded, message: i == 0 ? "exited 3 <b>" : nil,
+                          attemptCount: i == 0 ? 2 : 1, startedAt: t0, finishedAt: t0.addingTimeInterval(1),
+                          attempts: (1...(i == 0 ? 2 : 1)).map { a in
+                              StoredAttempt(attempt: a, status: i == 0 ? .failed : .succeeded, startedAt: t0, finishedAt: t0.addingTimeInterval(0.5),
+                                            durationMs: 500, errorClass: i == 0 ? .exitCode : nil, error: i == 0 ? "exited 3" : nil,
+                                            exitCode: i == 0 ? 3 : nil, logPath: "/runs/p/x/t\(i)/attempt-\(a).log", logTail: "tail\n",
+                                            processGroup: nil, processStamp: nil)
+                          })
+        }
+        return StoredRunDetail(run: run, tasks: tasks == 0 ? [] : list)
+    }
+
+    @Test("the same bytes as encoding the whole document, with tasks, with one, with none", arguments: [0, 1, 3, 50])
+    func sameBytes(tasks: Int) throws {
+        let results = RunResultsJSON(Self.detail(tasks: tasks), generatedAt: Date(timeIntervalSince1970: 1_800_000_100.5))
+        let streamed = try results.encoded()
+        #expect(String(decoding: streamed, as: UTF8.self) == (try JSONOutput.render(results)))
+        #expect((try? JSONSerialization.jsonObject(with: streamed)) != nil)
+    }
+}
