@@ -66,6 +66,13 @@ public struct RunReport: Sendable, Codable {
 
     public static func build(runID: String, runs: any RunStore) async throws -> RunReport {
         guard let detail = try await runs.detail(runID) else { throw RunStoreError.notFound(runID) }
+        return try await build(detail, runs: runs, pipeline: try? PipelineLoader.load(path: detail.run.pipelineFile))
+    }
+
+    /// The report of a run already read, with its pipeline as loaded now (nil: the file cannot be read;
+    /// then no stale datasets are listed): for a caller that needs both anyway (the web view's run page).
+    public static func build(_ detail: StoredRunDetail, runs: any RunStore, pipeline: LoadedPipeline?) async throws -> RunReport {
+        let runID = detail.run.id
         let run = detail.run
         var failed: [FailedTask] = []
         for t in detail.tasks where [.failed, .cancelled].contains(t.state) && !t.attempts.isEmpty {
@@ -82,7 +89,7 @@ public struct RunReport: Sendable, Codable {
         // Datasets the run should have rebuilt but did not, from the pipeline's graph.
         var stale: [StaleDataset] = []
         var tests = Set<String>()
-        if let loaded = try? PipelineLoader.load(path: run.pipelineFile) {
+        if let loaded = pipeline {
             tests = Set(loaded.graph.nodes.filter(\.isCheck).map(\.id))
             let notDone = Set(detail.tasks.filter { $0.state != .succeeded }.map(\.taskID))
             var writes: [(String, String)] = []

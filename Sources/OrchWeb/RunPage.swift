@@ -21,12 +21,15 @@ struct RunPage {
     func render(id: String, showTests: Bool = false) async throws -> Response {
         let detail = try await detail(id)
         let run = detail.run, time = context.time, now = Date()
+        // Read once, for the report and the DAG both.
+        let pipeline = try? PipelineLoader.load(path: run.pipelineFile)
         var report: HTML = .empty
         if RunStatusTransition.reopen.from.contains(run.status) {
-            report = ReportHTML(report: try await RunReport.build(runID: run.id, runs: context.store.runs), time: time, secrets: secrets(run)).html
+            let built = try await RunReport.build(detail, runs: context.store.runs, pipeline: pipeline)
+            report = ReportHTML(report: built, time: time, secrets: secrets(run)).html
         }
         let tasks = detail.tasks.sorted { $0.position < $1.position }
-        let (dag, dagNote) = picture(run: run, tasks: tasks, showTests: showTests)
+        let (dag, dagNote) = picture(run: run, tasks: tasks, graph: pipeline?.graph, showTests: showTests)
         let params = run.params.sorted { $0.key < $1.key }.map { k, v -> HTML in "<code>\(k)=\(v)</code>" }.joined(separator: " ")
         let took = run.duration ?? (run.status == .running ? now.timeIntervalSince(run.startedAt) : nil)
         let body: HTML = """
@@ -46,12 +49,12 @@ struct RunPage {
 
     /// The DAG as the pipeline file reads now, limited to the run's tasks;
     /// data tests folded into the nodes they test unless `showTests`.
-    func picture(run: StoredRun, tasks: [StoredTaskRun], showTests: Bool) -> (DAGPicture, HTML) {
+    func picture(run: StoredRun, tasks: [StoredTaskRun], graph: TaskGraph?, showTests: Bool) -> (DAGPicture, HTML) {
         let index = Dictionary(tasks.enumerated().map { ($1.taskID, $0) }, uniquingKeysWith: { a, _ in a })
         let nodes = tasks.map { t in
             DAGPicture.Node(id: t.taskID, state: Self.displayState(t), note: Self.note(t), link: "#task-\(WebPath.encode(t.taskID))")
         }
-        guard let graph = try? PipelineLoader.load(path: run.pipelineFile).graph else {
+        guard let graph else {
             return (DAGPicture(nodes: nodes, edges: []),
                     "<p class=\"muted\">The pipeline file <code>\(run.pipelineFile)</code> cannot be read now: tasks are shown without their edges.</p>")
         }

@@ -20,7 +20,8 @@ struct TestsPage {
 
     func render(run: String?, failedOnly: Bool) async throws -> Response {
         let runs = context.store.runs
-        let resolved = try await run.flatMap { $0.isEmpty ? nil : $0 }.asyncMap { try await runs.resolve($0) }
+        var resolved: String?
+        if let run, !run.isEmpty { resolved = try await runs.resolve(run) }
         let (runID, results) = try await runs.testResults(run: resolved, model: nil, failedOnly: failedOnly)
         guard let runID else {
             return Layout.page("Tests", section: .tests, "<h1>Tests</h1><p>No data-test results are recorded yet: run a pipeline with a sql_model task.</p>")
@@ -45,12 +46,5 @@ struct TestsPage {
         <th>details</th></tr></thead><tbody>\(rows)</tbody></table>
         """
         return Layout.page("Tests", section: .tests, body)
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
