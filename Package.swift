@@ -207,6 +207,6 @@ let package = Package(
         .testTarget(name: "OrchWebTests", dependencies: ["OrchWeb", "OrchRuntime", "OrchStore", "OrchExecution", "OrchGraph", "OrchPostgres", "OrchWarehouse", "OrchTestSupport",
                                                           .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOHTTP1", package: "swift-nio")],
                     exclude: ["parse_metrics.py"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchRuntimeTests", dependencies: ["OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchRuntimeTests", dependencies: [propertyBased, "OrchPostgres", "OrchSchedule", "OrchSpec", "OrchRandom", "OrchRuntime", "OrchStore", "OrchWarehouse", "OrchExecution", "OrchStandIn", "OrchSampleData", "OrchTasks", "OrchTestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -2,18 +2,35 @@ import Foundation
 import OrchSpec
 import Synchronization
 
-/// The log file of one attempt (`…/<task>/attempt-<n>.log`). Opened for
-/// appending, so a child process can write to the same file through its own
-/// descriptor without the two overwriting each other.
+/// The log of one attempt (`…/<task>/attempt-<n>.log`). Lines are kept in
+/// memory until the file is needed: when a child process is to write to it
+/// (`materialize`), when the attempt has gone on for a while (`LogFlusher`,
+/// so `orch logs -f` sees it), when it outgrows a tail, or when the attempt
+/// ends in anything but success. A short attempt that succeeds never costs
+/// a folder and a file: everything it logged is in its stored tail.
+/// The file is opened for appending, so a child process can write to it
+/// through its own descriptor without the two overwriting each other.
 public final class AttemptLog: Sendable {
     public let path: String
-    private let handle: Mutex<FileHandle?>
     private let secrets: SecretMask
-    private let failure = Mutex<String?>(nil)
-    /// What this object wrote: how many bytes, and the last of them. When the
-    /// file holds exactly that many at the end, nobody else wrote to it (no
-    /// child process), and its tail is read from here, not from the disk.
-    private let written = Mutex<(bytes: Int, recent: Data)>((0, Data()))
+    private let exclusive: Bool
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Open once the file exists, until `close`.
+        var handle: FileHandle?
+        /// The file was made (it may be closed since).
+        var onDisk = false
+        var closed = false
+        /// What this object wrote: how many bytes and lines, and the last of
+        /// them (all of them while the file does not exist). When the file
+        /// holds exactly that many bytes, nobody else wrote to it (no child
+        /// process), and its tail is read from here, not from the disk.
+        var bytes = 0
+        var lines = 0
+        var recent: [UInt8] = []
+        var failure: String?
+    }
 
     /// An attempt log that is already there: it belongs to an earlier
     /// attempt (perhaps one the database never heard of) and is kept.
@@ -21,54 +38,94 @@ public final class AttemptLog: Sendable {
         public var path: String
     }
 
-    /// Creates (or truncates) the file, readable by its owner only, and its
-    /// folder (0700). With `exclusive`, an existing file is never touched:
-    /// `Exists` is thrown instead.
+    /// A log for `path`; nothing is created yet. With `exclusive`, an
+    /// existing file is never touched: `Exists` is thrown instead (now, and
+    /// if one appears before this log is put on disk); without, it is truncated
+    /// when this log is put on disk.
     public init(path: String, exclusive: Bool = false, secrets: SecretMask = .none) throws {
         self.path = path
         self.secrets = secrets
-        // One mkdir(2) where the run folder exists (every attempt but a task's first finds its folder there).
-        let folder = (path as NSString).deletingLastPathComponent
-        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
-                                                    attributes: [.posixPermissions: 0o700])
-        }
-        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
-        let fd = open(path, flags, 0o600)
-        guard fd >= 0 else {
-            if errno == EEXIST { throw Exists(path: path) }
-            throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
-        }
-        handle = Mutex(FileHandle(fileDescriptor: fd, closeOnDealloc: true))
+        self.exclusive = exclusive
+        if exclusive && access(path, F_OK) == 0 { throw Exists(path: path) }
     }
 
     /// Appends `text` and a newline, secrets masked. A failed write (a full
     /// disk) is remembered: the executor fails the attempt rather than
     /// reporting a success whose log is gone.
     public func write(_ text: String) {
-        let data = Data(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8)
-        handle.withLock { h in
-            guard let h else { return }
-            do {
-                try h.write(contentsOf: data)
-                written.withLock { w in
-                    w.bytes += data.count
-                    w.recent.append(data)
-                    if w.recent.count > 2 * Self.tailBytes { w.recent.removeFirst(w.recent.count - Self.tailBytes) }
+        let bytes = Array(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8)
+        let lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        state.withLock { s in
+            guard !s.closed else { return }
+            if let handle = s.handle {
+                do { try handle.write(contentsOf: bytes) } catch {
+                    s.failure = s.failure ?? "writing \(path) failed: \(error.localizedDescription)"
+                    return
                 }
-            } catch {
-                failure.withLock { $0 = $0 ?? "writing \(path) failed: \(error.localizedDescription)" }
             }
+            s.bytes += bytes.count
+            s.lines += lines
+            s.recent.append(contentsOf: bytes)
+            if s.onDisk, s.recent.count > 2 * Self.tailBytes { s.recent.removeFirst(s.recent.count - Self.tailBytes) }
+            // More than a tail holds: only a file keeps it all.
+            if !s.onDisk, s.recent.count > Self.tailBytes { putOnDisk(&s) }
         }
     }
 
-    /// Why a write to this log failed, if one did.
-    public var writeFailure: String? { failure.withLock { $0 } }
+    /// Creates the file (and its folder, 0700) with everything written so far,
+    /// if it is not there yet, and returns its path: for a child process to
+    /// append to. Never after `close`.
+    /// - Throws: `Exists` (exclusive, and another file took the name) or the `open(2)` error.
+    @discardableResult
+    public func materialize() throws -> String {
+        try state.withLock { s in
+            putOnDisk(&s)
+            if let failure = s.failure, !s.onDisk { throw FileProblem(message: failure) }
+        }
+        return path
+    }
 
-    public func close() {
-        handle.withLock { h in
-            try? h?.close()
-            h = nil
+    struct FileProblem: Error, CustomStringConvertible { var message: String; var description: String { message } }
+
+    /// Puts the log on disk unless it is there (or closed); a failure is remembered.
+    private func putOnDisk(_ s: inout State) {
+        guard !s.onDisk, !s.closed else { return }
+        // One mkdir(2) where the run folder exists (every attempt but a task's first finds its folder there).
+        let folder = (path as NSString).deletingLastPathComponent
+        if mkdir(folder, 0o700) != 0 && errno != EEXIST {
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true,
+                                                     attributes: [.posixPermissions: 0o700])
+        }
+        let flags = O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | (exclusive ? O_EXCL : O_TRUNC)
+        let fd = open(path, flags, 0o600)
+        guard fd >= 0 else {
+            let reason = errno == EEXIST ? "another file took its name" : String(cString: strerror(errno))
+            s.failure = s.failure ?? "creating \(path) failed: \(reason)"
+            return
+        }
+        let handle = FileHandle(fileDescriptor: fd, closeOnDealloc: true)
+        do { try handle.write(contentsOf: s.recent) } catch {
+            s.failure = s.failure ?? "writing \(path) failed: \(error.localizedDescription)"
+        }
+        s.handle = handle
+        s.onDisk = true
+    }
+
+    /// Why a write to this log failed, if one did.
+    public var writeFailure: String? { state.withLock { $0.failure } }
+
+    /// Whether the file exists (was made by this log).
+    public var isOnDisk: Bool { state.withLock { $0.onDisk } }
+
+    /// Closes the log. With `tailLines`, a log still only in memory that
+    /// holds at most that many lines stays off the disk: its tail of that
+    /// many lines is all of it. Without, it is put on disk first.
+    public func close(unlessTailHolds tailLines: Int? = nil) {
+        state.withLock { s in
+            if !s.onDisk, tailLines.map({ s.lines > $0 }) ?? true { putOnDisk(&s) }
+            try? s.handle?.close()
+            s.handle = nil
+            s.closed = true
         }
     }
 
@@ -86,14 +143,17 @@ public final class AttemptLog: Sendable {
     /// How much of a log's end its tail is taken from.
     public static let tailBytes = 16_384
 
-    /// The last `lines` lines of this attempt's file: from memory when only
-    /// this object wrote to it (one stat), else read from the file.
+    /// The last `lines` lines of this attempt's log: from memory when only
+    /// this object wrote to it (one stat, none while it is not on disk), else
+    /// read from the file.
     public func tail(lines: Int = 40) -> String {
-        let (bytes, recent) = written.withLock { ($0.bytes, $0.recent) }
-        var info = stat()
-        guard stat(path, &info) == 0, Int(info.st_size) == bytes else { return Self.tail(of: path, lines: lines) }
+        let (bytes, recent, onDisk) = state.withLock { ($0.bytes, $0.recent, $0.onDisk) }
+        if onDisk {
+            var info = stat()
+            guard stat(path, &info) == 0, Int(info.st_size) == bytes else { return Self.tail(of: path, lines: lines) }
+        }
         let cut = max(0, recent.count - Self.tailBytes)
-        return Self.lastLines(of: recent.suffix(from: recent.startIndex + cut), cutShort: bytes > recent.count - cut, lines: lines)
+        return Self.lastLines(of: Data(recent[cut...]), cutShort: bytes > recent.count - cut, lines: lines)
     }
 
     /// The last `lines` lines of the file (at most `maxBytes` read from its end).

@@ -12,6 +12,9 @@ public struct Executor: Sendable {
         public var failFast = false
         /// Lines of each attempt's log kept with the attempt.
         public var logTailLines = 40
+        /// How long an attempt's log may stay in memory only: past this, it
+        /// is put on disk (for `orch logs -f`) even if it will end a success.
+        public var logFlushDelay = Duration.milliseconds(250)
         /// Asked before every attempt; a reason refuses it (the task ends
         /// cancelled). The runner refuses once its run has another owner, so a
         /// process that lost its run starts nothing more of it.
@@ -35,19 +38,25 @@ public struct Executor: Sendable {
     public func run(_ plan: ExecutionPlan, info: RunInfo, observers: [any RunObserver],
                     stop: StopSignal = StopSignal()) async -> RunStatus {
         let journal = EventJournal(observers: observers, secrets: plan.secrets)
+        let flusher = LogFlusher(after: configuration.logFlushDelay)
         return await withTaskGroup(of: RunStatus?.self) { group in
             group.addTask {
                 await journal.deliver()
                 return nil
             }
-            let status = await execute(plan, info: info, journal: journal, stop: stop)
+            let status = await withTaskGroup(of: Void.self) { flushing in
+                flushing.addTask { await flusher.run() }
+                defer { flushing.cancelAll() }
+                return await execute(plan, info: info, journal: journal, stop: stop, flusher: flusher)
+            }
             journal.finish()
             await group.waitForAll()
             return status
         }
     }
 
-    private func execute(_ plan: ExecutionPlan, info: RunInfo, journal: EventJournal, stop: StopSignal) async -> RunStatus {
+    private func execute(_ plan: ExecutionPlan, info: RunInfo, journal: EventJournal, stop: StopSignal,
+                         flusher: LogFlusher) async -> RunStatus {
         journal.emit(.runStarted(info))
         for i in plan.alreadySucceeded.sorted() where plan.selected.contains(i) {
             // A resumed run: these stay as they were; say so, so every observer has every task's state.
@@ -74,7 +83,8 @@ public struct Executor: Sendable {
                     journal.emit(.taskStateChanged(task: task.id, state: .running, at: Date(), message: nil))
                     let firstAttempt = (plan.previousAttempts[i] ?? 0) + 1
                     group.addTask {
-                        let (state, message) = await runTask(task, firstAttempt: firstAttempt, info: info, secrets: plan.secrets, journal: journal)
+                        let (state, message) = await runTask(task, firstAttempt: firstAttempt, info: info, secrets: plan.secrets,
+                                                             journal: journal, flusher: flusher)
                         return .taskEnded(i, state, message)
                     }
                 }
@@ -108,7 +118,7 @@ public struct Executor: Sendable {
 
     /// All attempts of one task; returns its final state and a message.
     private func runTask(_ task: PlannedTask, firstAttempt: Int, info: RunInfo, secrets: SecretMask,
-                         journal: EventJournal) async -> (TaskState, String?) {
+                         journal: EventJournal, flusher: LogFlusher) async -> (TaskState, String?) {
         let taskDirectory = info.folder.taskDirectory(task.id)
         var lastAttempt = firstAttempt + task.retry.retries
         var attempt = firstAttempt
@@ -128,6 +138,7 @@ public struct Executor: Sendable {
                 return (.failed, "cannot create the log of attempt \(attempt) in \(taskDirectory): \(error)")
             }
             let logPath = log.path
+            flusher.track(log)
             journal.emit(.attemptStarted(task: task.id, attempt: attempt, at: started, logPath: logPath))
             log.write("== orch: task \(task.id), attempt \(attempt) of \(lastAttempt), run \(info.id), started \(started.ISO8601Format())")
             var context = TaskContext(runID: info.id, pipeline: info.pipeline, taskID: task.id, attempt: attempt,
@@ -171,7 +182,9 @@ public struct Executor: Sendable {
                 record.error = "cancelled while running"
                 log.write("== orch: cancelled")
             }
-            log.close()
+            flusher.untrack(log)
+            // A success whose lines all fit in the stored tail needs no file; anything else keeps one.
+            log.close(unlessTailHolds: record.status == .succeeded ? configuration.logTailLines : nil)
             // A log that could not be written (a full disk) is never a silent success.
             if record.status == .succeeded, let problem = log.writeFailure {
                 let failure = TaskFailure(.logWrite, "the attempt log could not be written (\(problem)); the work may have "

@@ -42,7 +42,8 @@ public struct LogFollower: Sendable {
                 guard let latest = t.attempts.last else { continue }
                 if let cursor = cursors[t.taskID], cursor.attempt != latest.attempt {
                     // The attempt before ended: what it wrote last, then the next one.
-                    emit(read(cursor, toEnd: true).lines, task: t.taskID, write)
+                    let before = t.attempts.first { $0.attempt == cursor.attempt }
+                    emit(read(cursor, toEnd: true, stored: before?.logTail).lines, task: t.taskID, write)
                     cursors[t.taskID] = nil
                 }
                 if cursors[t.taskID] == nil {
@@ -50,7 +51,8 @@ public struct LogFollower: Sendable {
                     cursors[t.taskID] = Cursor(attempt: latest.attempt, path: latest.logPath)
                 }
                 // Once the end is known, the files are complete: read them whole, last line too.
-                let (lines, offset) = read(cursors[t.taskID]!, toEnd: ended)
+                let over = latest.finishedAt != nil
+                let (lines, offset) = read(cursors[t.taskID]!, toEnd: ended || over, stored: over ? latest.logTail : nil)
                 cursors[t.taskID]!.offset = offset
                 emit(lines, task: t.taskID, write)
             }
@@ -72,8 +74,15 @@ public struct LogFollower: Sendable {
 
     /// The whole lines past the cursor and the offset after them; a last
     /// line without its newline waits for the next read, unless `toEnd`.
-    func read(_ cursor: Cursor, toEnd: Bool) -> (lines: [String], offset: UInt64) {
-        guard let h = FileHandle(forReadingAtPath: cursor.path) else { return ([], cursor.offset) }
+    /// `stored`: the ended attempt's stored tail, shown when it has no file
+    /// (a short attempt that succeeded logs only there).
+    func read(_ cursor: Cursor, toEnd: Bool, stored: String? = nil) -> (lines: [String], offset: UInt64) {
+        guard let h = FileHandle(forReadingAtPath: cursor.path) else {
+            guard toEnd, cursor.offset == 0, let stored, !stored.isEmpty else { return ([], cursor.offset) }
+            var lines = stored.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.last == "" { lines.removeLast() }
+            return (lines, UInt64(stored.utf8.count))
+        }
         defer { try? h.close() }
         guard (try? h.seek(toOffset: cursor.offset)) != nil, let data = try? h.readToEnd(), !data.isEmpty else { return ([], cursor.offset) }
         var usable = data

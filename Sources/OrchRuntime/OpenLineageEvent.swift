@@ -60,7 +60,8 @@ struct OpenLineageEvent: Encodable, Sendable {
     var eventType: String
     var eventTime: String
     var producer = OpenLineageExporter.producer
-    var schemaURL = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent"
+    var schemaURL = OpenLineageEvent.runEventSchema
+    static let runEventSchema = "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunEvent"
     var run: Run
     var job: Job
     var inputs: [Dataset]

@@ -29,6 +29,8 @@ final class OpenLineageExporter: RunObserver {
         self.url = url
         parentRunID = Self.uuid(info.id)
         nominalStartTime = info.logicalTime.ISO8601Format()
+        let facets = Self.facets(info: info, parentRunID: parentRunID, nominalStartTime: nominalStartTime, error: nil)
+        plainFacets = Array((try? encoder.encode(facets)) ?? Data("{}".utf8))
     }
 
     /// The file stays open for the run (appending), so each batch of events costs one write.
@@ -77,8 +79,15 @@ final class OpenLineageExporter: RunObserver {
         }
     }
 
-    private func encode(_ type: String, task: String, at: Date, inputs: [String], outputs: [String], error: String?) -> Data? {
-        let facets = OpenLineageEvent.RunFacets(
+    /// The run's facets without an error, as JSON: the same for every event, encoded once.
+    private let plainFacets: [UInt8]
+
+    private func facets(error: String?) -> OpenLineageEvent.RunFacets {
+        Self.facets(info: info, parentRunID: parentRunID, nominalStartTime: nominalStartTime, error: error)
+    }
+
+    private static func facets(info: RunInfo, parentRunID: String, nominalStartTime: String, error: String?) -> OpenLineageEvent.RunFacets {
+        OpenLineageEvent.RunFacets(
             parent: .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/ParentRunFacet.json",
                           body: .init(job: .init(namespace: "orch", name: info.pipeline), run: .init(runId: parentRunID))),
             nominalTime: .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/NominalTimeRunFacet.json",
@@ -86,11 +95,64 @@ final class OpenLineageExporter: RunObserver {
             orch: .init(schemaURL: "https://openlineage.io/spec/2-0-2/OpenLineage.json#/definitions/RunFacet",
                         body: .init(runId: info.id, trigger: info.trigger.text)),
             errorMessage: error.map { .init(schemaURL: "https://openlineage.io/spec/facets/1-0-1/ErrorMessageRunFacet.json", body: .init(message: $0)) })
-        let event = OpenLineageEvent(eventType: type, eventTime: JSONOutput.timestamp(at),
-                                     run: .init(runId: Self.uuid(info.id + "/" + task), facets: facets),
-                                     job: .init(namespace: "orch://\(info.pipeline)", name: task),
-                                     inputs: inputs.map(OpenLineageEvent.Dataset.init), outputs: outputs.map(OpenLineageEvent.Dataset.init))
-        return try? encoder.encode(event)
+    }
+
+    /// The event as a value: what `encode` writes, and how an event with an error is written.
+    func typedEvent(_ type: String, task: String, at: Date, inputs: [String], outputs: [String], error: String?) -> OpenLineageEvent {
+        OpenLineageEvent(eventType: type, eventTime: JSONOutput.timestamp(at),
+                         run: .init(runId: Self.uuid(info.id + "/" + task), facets: facets(error: error)),
+                         job: .init(namespace: "orch://\(info.pipeline)", name: task),
+                         inputs: inputs.map(OpenLineageEvent.Dataset.init), outputs: outputs.map(OpenLineageEvent.Dataset.init))
+    }
+
+    /// `typedEvent` as JSON (the same keys and values as `JSONEncoder` gives),
+    /// put together from bytes: the encoder took 20 µs an event, a third of
+    /// an `empty` task. An event with an error (rare) goes through the encoder.
+    func encode(_ type: String, task: String, at: Date, inputs: [String], outputs: [String], error: String?) -> Data? {
+        if error != nil {
+            return try? encoder.encode(typedEvent(type, task: task, at: at, inputs: inputs, outputs: outputs, error: error))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        func key(_ name: String, _ value: String) {
+            JSONText.appendQuoted(name, to: &out)
+            out.append(UInt8(ascii: ":"))
+            JSONText.appendQuoted(value, to: &out)
+        }
+        func datasets(_ names: [String]) {
+            out.append(UInt8(ascii: "["))
+            for (i, name) in names.enumerated() {
+                let dataset = OpenLineageEvent.Dataset(name)
+                out.append(contentsOf: (i == 0 ? "{" : ",{").utf8)
+                key("namespace", dataset.namespace)
+                out.append(UInt8(ascii: ","))
+                key("name", dataset.name)
+                out.append(UInt8(ascii: "}"))
+            }
+            out.append(UInt8(ascii: "]"))
+        }
+        out.append(UInt8(ascii: "{"))
+        key("eventType", type)
+        out.append(UInt8(ascii: ","))
+        key("eventTime", JSONOutput.timestamp(at))
+        out.append(UInt8(ascii: ","))
+        key("producer", Self.producer)
+        out.append(UInt8(ascii: ","))
+        key("schemaURL", OpenLineageEvent.runEventSchema)
+        out.append(contentsOf: ",\"run\":{".utf8)
+        key("runId", Self.uuid(info.id + "/" + task))
+        out.append(contentsOf: ",\"facets\":".utf8)
+        out.append(contentsOf: plainFacets)
+        out.append(contentsOf: "},\"job\":{".utf8)
+        key("namespace", "orch://\(info.pipeline)")
+        out.append(UInt8(ascii: ","))
+        key("name", task)
+        out.append(contentsOf: "},\"inputs\":".utf8)
+        datasets(inputs)
+        out.append(contentsOf: ",\"outputs\":".utf8)
+        datasets(outputs)
+        out.append(UInt8(ascii: "}"))
+        return Data(out)
     }
 
     private func append(_ data: Data) {

@@ -127,31 +127,41 @@ extension RunResultsJSON {
     /// of a whole `orch run`) is never built, only one task's at a time.
     public func encoded() throws -> Data {
         let encoder = JSONOutput.encoder()
+        // Bytes, not Data: appending to Data a byte at a time cost 65 µs a task.
+        var out: [UInt8] = []
+        out.reserveCapacity(512 * (tasks.count + 2))
+        func text(_ s: String) { out.append(contentsOf: s.utf8) }
         /// A value encoded alone, indented to sit `depth` levels deep.
-        func nested(_ value: some Encodable, depth: Int) throws -> Data {
+        func nested(_ value: some Encodable, depth: Int) throws {
             let indent = Array(repeating: UInt8(ascii: " "), count: 2 * depth)
-            var out = Data()
-            for byte in try encoder.encode(value) {
-                out.append(byte)
-                if byte == UInt8(ascii: "\n") { out.append(contentsOf: indent) }
+            let encoded = try encoder.encode(value)
+            encoded.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
+                var lineStart = 0
+                for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+                    out.append(contentsOf: bytes[lineStart...i])
+                    out.append(contentsOf: indent)
+                    lineStart = i + 1
+                }
+                out.append(contentsOf: bytes[lineStart...])
             }
-            return out
         }
         // Keys in the order `.sortedKeys` gives them.
-        var out = Data("{\n  \"generated_at\" : ".utf8)
-        out += try nested(JSONOutput.timestamp(generatedAt), depth: 1)
-        out += Data(",\n  \"run\" : ".utf8) + (try nested(run, depth: 1))
-        out += Data(",\n  \"schema_version\" : \(schemaVersion),\n  \"tasks\" : [".utf8)
+        text("{\n  \"generated_at\" : ")
+        try nested(JSONOutput.timestamp(generatedAt), depth: 1)
+        text(",\n  \"run\" : ")
+        try nested(run, depth: 1)
+        text(",\n  \"schema_version\" : \(schemaVersion),\n  \"tasks\" : [")
         if tasks.isEmpty {
-            out += Data("\n\n  ]".utf8)
+            text("\n\n  ]")
         } else {
             for (i, task) in tasks.enumerated() {
-                out += Data((i == 0 ? "\n    " : ",\n    ").utf8) + (try nested(task, depth: 2))
+                text(i == 0 ? "\n    " : ",\n    ")
+                try nested(task, depth: 2)
             }
-            out += Data("\n  ]".utf8)
+            text("\n  ]")
         }
-        out += Data("\n}".utf8)
-        return out
+        text("\n}")
+        return Data(out)
     }
 }
 

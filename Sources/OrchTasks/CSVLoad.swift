@@ -126,7 +126,8 @@ struct CSVLoad: Sendable {
         func q(_ s: String) -> String { "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }
         var text = "file,line,reason,raw\n"
         for r in rejected { text += "\(q(r.file)),\(r.line),\(q(r.reason)),\(q(r.raw))\n" }
-        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+                                                attributes: [.posixPermissions: 0o700])
         try text.write(toFile: path, atomically: true, encoding: .utf8)
     }
 }

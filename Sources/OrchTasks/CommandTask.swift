@@ -72,9 +72,11 @@ public struct CommandTask: SingleTaskKind, TaskBody {
     }
 
     public func run(_ context: TaskContext) async throws -> TaskOutput {
-        let fd = open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        // The child writes to the file itself: it must exist, with orch's lines so far.
+        let fd = ((try? context.log.materialize()) != nil) ? open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1
         guard fd >= 0 else {
-            throw TaskFailure(.internalError, "cannot open the attempt log \(context.log.path)", retryable: false)
+            throw TaskFailure(.internalError, "cannot open the attempt log \(context.log.path)"
+                              + (context.log.writeFailure.map { ": \($0)" } ?? ""), retryable: false)
         }
         var process = ChildProcess(executable, arguments)
         process.environment = [

@@ -28,7 +28,8 @@ struct ModelBody: TaskBody {
             throw TaskFailure(.compile, error.description, retryable: false)
         }
         let sql = Self.trimmed(compiled.sql)
-        try? FileManager.default.createDirectory(atPath: context.taskDirectory, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: context.taskDirectory, withIntermediateDirectories: true,
+                                                 attributes: [.posixPermissions: 0o700])
         let compiledPath = context.runFolder.compiledSQL(task: context.taskID)
         try? (sql + "\n").write(toFile: compiledPath, atomically: true, encoding: .utf8)
         let how = incremental ? "incremental merge" : (model.config.materialized == .incremental ? "incremental, full build"

@@ -133,7 +133,7 @@ struct RunPage {
             throw PageNotFound(what: "run `\(detail.run.id)` has no attempt \(attempt) of task `\(task)`")
         }
         guard let handle = FileHandle(forReadingAtPath: a.logPath) else {
-            return Layout.text("(the log file \(a.logPath) is gone; the store kept its last lines)\n\n" + (a.logTail ?? ""))
+            return Layout.text("(no log file at \(a.logPath); the lines the store kept follow)\n\n" + (a.logTail ?? ""))
         }
         defer { try? handle.close() }
         let size = (try? handle.seekToEnd()) ?? 0

@@ -67,7 +67,7 @@ struct LogsCommand: AsyncParsableCommand {
                 if let text = try? String(contentsOfFile: a.logPath, encoding: .utf8) {
                     Swift.print(text, terminator: text.hasSuffix("\n") ? "" : "\n")
                 } else {
-                    Swift.print("(log file missing; stored tail follows)")
+                    Swift.print("(no log file; the lines the store kept follow)")
                     Swift.print(a.logTail ?? "")
                 }
             }

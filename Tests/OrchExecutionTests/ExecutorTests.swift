@@ -31,6 +31,13 @@ final class EventLog: RunObserver {
 
 @Suite("Executor: retries, timeouts, stops, parallelism")
 struct ExecutorTests {
+    /// However slow the machine, a short attempt's log is not put on disk by the flusher.
+    static var logsInMemory: Executor.Configuration {
+        var c = Executor.Configuration()
+        c.logFlushDelay = .seconds(120)
+        return c
+    }
+
     func plan(_ specs: [(GraphNode, any TaskBody, RetryPolicy, Duration?)]) throws -> ExecutionPlan {
         let graph = try TaskGraph(nodes: specs.map(\.0))
         var tasks: [Int: PlannedTask] = [:]
@@ -62,15 +69,20 @@ struct ExecutorTests {
             }
             let p = try plan([(GraphNode(id: "flaky"), body, retries(3), nil)])
             let log = EventLog()
-            let status = await Executor().run(p, info: info(dir, p), observers: [log])
+            let status = await Executor(configuration: Self.logsInMemory).run(p, info: info(dir, p), observers: [log])
             #expect(status == .succeeded)
             let attempts = log.attempts("flaky")
             #expect(attempts.map(\.status) == [.failed, .failed, .succeeded])
             #expect(attempts.map(\.attempt) == [1, 2, 3])
             for a in attempts {
-                let text = try String(contentsOfFile: a.logPath, encoding: .utf8)
-                #expect(text.contains("try \(a.attempt)"))
                 #expect(a.logTail.contains("try \(a.attempt)"))
+                if a.status == .succeeded {
+                    // Short and successful: no file, and its stored tail is all it logged.
+                    #expect(!FileManager.default.fileExists(atPath: a.logPath))
+                    #expect(a.logTail.hasPrefix("== orch: task flaky, attempt 3 of 4"))
+                } else {
+                    #expect(try String(contentsOfFile: a.logPath, encoding: .utf8).contains("try \(a.attempt)"))
+                }
             }
             #expect(log.all.filter { if case .retryScheduled = $0 { return true } else { return false } }.count == 2)
         }
@@ -87,10 +99,36 @@ struct ExecutorTests {
             }
             let p = try plan([(GraphNode(id: "t"), body, RetryPolicy(), nil)])
             let log = EventLog()
-            #expect(await Executor().run(p, info: info(dir, p), observers: [log]) == .succeeded)
+            #expect(await Executor(configuration: Self.logsInMemory).run(p, info: info(dir, p), observers: [log]) == .succeeded)
             #expect(log.attempts("t").map(\.attempt) == [2])
             #expect(try String(contentsOfFile: "\(dir)/t/attempt-1.log", encoding: .utf8) == "what the lost attempt wrote\n")
-            #expect(try String(contentsOfFile: "\(dir)/t/attempt-2.log", encoding: .utf8).contains("this is attempt 2"))
+            // Attempt 2 was short and succeeded: no file of its own (its tail holds it all), and 1's is untouched.
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/t/attempt-2.log"))
+            #expect(log.attempts("t").first?.logTail.contains("this is attempt 2") == true)
+        }
+    }
+
+    @Test("an attempt that goes on has its log on disk while it runs (for `orch logs -f`), what it wrote so far first")
+    func longAttemptLogOnDisk() async throws {
+        try await withTempDir { dir in
+            let body = ClosureBody { context in
+                context.log.write("working")
+                let deadline = ContinuousClock.now + .seconds(20)
+                while !FileManager.default.fileExists(atPath: context.log.path) && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+                let seen = (try? String(contentsOfFile: context.log.path, encoding: .utf8)) ?? ""
+                return TaskOutput(summary: seen.contains("working") ? "seen" : "not seen")
+            }
+            let p = try plan([(GraphNode(id: "t"), body, RetryPolicy(), nil)])
+            let log = EventLog()
+            var configuration = Executor.Configuration()
+            configuration.logFlushDelay = .milliseconds(50)
+            #expect(await Executor(configuration: configuration).run(p, info: info(dir, p), observers: [log]) == .succeeded)
+            let attempt = try #require(log.attempts("t").first)
+            #expect(attempt.output?.summary == "seen")
+            let text = try String(contentsOfFile: attempt.logPath, encoding: .utf8)
+            #expect(text.hasPrefix("== orch: task t, attempt 1") && text.contains("working\n") && text.contains("== orch: succeeded"))
         }
     }
 
