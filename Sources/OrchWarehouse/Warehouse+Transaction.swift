@@ -27,16 +27,46 @@ extension Warehouse {
     /// - Parameter readOnly: `BEGIN READ ONLY`: any write in `body` fails (for SQL typed by a person).
     public func withTransaction<T: Sendable>(timeout: Duration? = nil, readOnly: Bool = false,
                                              _ body: (WarehouseSession) async throws -> T) async throws -> T {
+        try await transaction(timeout: timeout, readOnly: readOnly, leading: [], body)
+    }
+
+    /// The first of a transaction's `leading` statements that failed.
+    struct LeadingStatementFailed: Error {
+        var index: Int
+        var error: WarehouseError
+    }
+
+    /// `withTransaction`, with `leading` statements sent together with BEGIN
+    /// and the setup, before any answer is awaited: a script costs the
+    /// transaction two waits (its opening and its COMMIT), not one per
+    /// statement. Safe because COMMIT is only sent once every answer is in:
+    /// a stop meanwhile closes the connection and the server rolls back.
+    /// - Throws: `LeadingStatementFailed` for the first leading statement that failed.
+    func transaction<T: Sendable>(timeout: Duration?, readOnly: Bool, leading: [String],
+                                  _ body: (WarehouseSession) async throws -> T) async throws -> T {
         try await withStoppableConnection { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
-            try await session.executeOne(readOnly ? "BEGIN READ ONLY" : "BEGIN")
-            // One round trip: the transaction's id (to learn its fate later) and its limits.
-            var setup = "SELECT txid_current()::text"
+            // The transaction's id (to learn its fate later) and its limits, in one statement. A stop
+            // closes the connection; the server notices within 250 ms, even mid-statement (PostgreSQL 14+).
+            var setup = "SELECT txid_current()::text, CASE WHEN current_setting('server_version_num')::int >= 140000 "
+                + "THEN set_config('client_connection_check_interval', '250', true) END"
             if let timeout {
                 let ms = timeout.postgresMilliseconds
                 setup += ", set_config('statement_timeout', '\(ms)', true), set_config('lock_timeout', '\(ms)', true)"
             }
-            let transactionID = try await session.rows(setup).first?.first ?? nil
+            let transactionID: String?
+            do {
+                let opening = try await session.pipeline([readOnly ? "BEGIN READ ONLY" : "BEGIN", setup] + leading)
+                _ = try opening[0].get()
+                transactionID = try opening[1].get().first?.first ?? nil
+                // Statements after the first failure fail only because it did (the transaction is aborted).
+                if let first = opening.dropFirst(2).firstIndex(where: { (try? $0.get()) == nil }), case let .failure(error) = opening[first] {
+                    throw LeadingStatementFailed(index: first - 2, error: error)
+                }
+            } catch {
+                await session.resetOrClose("ROLLBACK")
+                throw error
+            }
             let result: T
             do {
                 result = try await body(session)

@@ -39,12 +39,12 @@ public struct Warehouse: Sendable {
         var current: SQLScript.Statement?
         do {
             if transaction {
-                try await withTransaction(timeout: timeout) { session in
-                    for statement in statements {
-                        current = statement
-                        try await session.executeOne(statement.text)
-                    }
-                    current = nil
+                do {
+                    // Every statement goes with the BEGIN: two waits for the script, however long.
+                    try await self.transaction(timeout: timeout, readOnly: false, leading: statements.map(\.text)) { _ in }
+                } catch let failed as LeadingStatementFailed {
+                    current = statements[failed.index]
+                    throw failed.error
                 }
             } else {
                 try await withStoppableConnection { connection in

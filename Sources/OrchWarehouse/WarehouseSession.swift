@@ -32,6 +32,28 @@ public struct WarehouseSession: Sendable {
         return try await send { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
     }
 
+    /// Sends every statement before awaiting any answer (each still its own
+    /// statement, in order), then gathers each one's rows as text or its
+    /// error: one wait for all. Throws only for a stop or a closed connection.
+    func pipeline(_ statements: [String]) async throws -> [Result<[[String?]], WarehouseError>] {
+        let logger = self.logger
+        return try await send { connection in
+            // The EventLoopFuture API writes each query to the channel as it is called: their order is kept.
+            let answers = statements.map { sql -> EventLoopFuture<PostgresQueryResult> in
+                connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            }
+            var results: [Result<[[String?]], WarehouseError>] = []
+            for answer in answers {
+                do {
+                    results.append(.success(try await answer.get().rows.map { $0.map(\.text) }))
+                } catch {
+                    results.append(.failure(WarehouseError(error)))
+                }
+            }
+            return results
+        }
+    }
+
     /// Runs one or more statements.
     public func execute(_ sql: String) async throws {
         for statement in SQLScript.split(sql) { _ = try await collect(statement.text) }

@@ -52,6 +52,58 @@ struct SQLTaskTests {
         }
     }
 
+    @Test("a statement in the middle fails: its line is named, not a later one's, and nothing of the script stays")
+    func middleFailure() async throws {
+        let url = try await TestDatabase.fresh()
+        try await Store.with(url) { store in
+            try await withTemporaryDirectory { dir in
+                try "CREATE TABLE first (x int);\nSELECT 1/0;\nCREATE TABLE after (x int);\nSELECT * FROM no_such_table;\n"
+                    .write(toFile: "\(dir)/mid.sql", atomically: true, encoding: .utf8)
+                let body = try makeBody("kind: sql\nfile: mid.sql", directory: dir, warehouse: store.warehouse)
+                do {
+                    _ = try await body.run(try context(dir))
+                    Issue.record("expected failure")
+                } catch let f as TaskFailure {
+                    #expect(f.message.contains("\(dir)/mid.sql:2"), "\(f.message)")
+                    #expect(f.message.contains("division by zero"), "\(f.message)")
+                }
+                let rows = try await store.warehouse.rows("SELECT count(*) FROM pg_tables WHERE tablename IN ('first', 'after')")
+                #expect(rows == [["0"]])
+                // The pooled connection came back clean: the next script runs.
+                try await store.warehouse.execute(script: "CREATE TABLE later (x int)")
+                #expect(try await store.warehouse.rows("SELECT count(*) FROM pg_tables WHERE tablename = 'later'") == [["1"]])
+            }
+        }
+    }
+
+    @Test("a stopped script ends on the server too, mid-statement, and nothing after it runs or stays")
+    func stopEndsServerWork() async throws {
+        let url = try await TestDatabase.fresh()
+        try await Store.with(url) { store in
+            try await withTemporaryDirectory { dir in
+                let body = try makeBody("kind: sql\nsql: |\n  CREATE TABLE before_stop (x int);\n  SELECT pg_sleep(31);\n  CREATE TABLE after_stop (x int);",
+                                        directory: dir, warehouse: store.warehouse)
+                let ctx = try context(dir)
+                let run = Task { try await body.run(ctx) }
+                let sleeping = "SELECT count(*) FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(31)' AND pid <> pg_backend_pid()"
+                let deadline = ContinuousClock.now + .seconds(20)
+                while (try? await store.warehouse.rows(sleeping)) != [["1"]] && ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                run.cancel()
+                _ = await run.result
+                let stopped = ContinuousClock.now
+                // (The pool may still hand out the stopped connection once, before it sees it closed.)
+                while (try? await store.warehouse.rows(sleeping)) != [["0"]] && ContinuousClock.now < deadline + .seconds(10) {
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+                #expect(ContinuousClock.now - stopped < .seconds(10), "the server's statement ended soon after the stop")
+                let rows = try await store.warehouse.rows("SELECT count(*) FROM pg_tables WHERE tablename IN ('before_stop', 'after_stop')")
+                #expect(rows == [["0"]])
+            }
+        }
+    }
+
     @Test("statement_timeout follows the task timeout")
     func timeout() async throws {
         let url = try await TestDatabase.fresh()
