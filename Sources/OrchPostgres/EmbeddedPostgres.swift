@@ -57,25 +57,29 @@ public struct EmbeddedPostgres: Sendable {
         return try await withFileLock(directory + "/.orch.lock") {
             let bin = try Self.findBinaries()
             let socket = try socketDirectory(owner: account)
-            if let owner = owner {
-                let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socket], as: owner, check: false)
-                guard reachable.ok else {
-                    throw PostgresSetupError.embedded("""
-                    orch runs as root, so its PostgreSQL runs as the user `\(owner.name)`, who cannot reach \(directory).
-                      Put ORCH_HOME in a folder every user can traverse (e.g. ORCH_HOME=/var/lib/orch), \
-                    or set ORCH_DATABASE_URL to a server you run yourself.
-                    """)
+            // Up already (what `pg_ctl status` checks, without two process spawns): most runs stop here.
+            var running = Self.exists(dataDirectory + "/PG_VERSION") && Self.postmasterAlive(dataDirectory)
+            if !running {
+                if let owner = owner {
+                    let reachable = try await run("/usr/bin/test", ["-w", directory, "-a", "-w", socket], as: owner, check: false)
+                    guard reachable.ok else {
+                        throw PostgresSetupError.embedded("""
+                        orch runs as root, so its PostgreSQL runs as the user `\(owner.name)`, who cannot reach \(directory).
+                          Put ORCH_HOME in a folder every user can traverse (e.g. ORCH_HOME=/var/lib/orch), \
+                        or set ORCH_DATABASE_URL to a server you run yourself.
+                        """)
+                    }
                 }
-            }
-            if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
-                if let contents = try? FileManager.default.contentsOfDirectory(atPath: dataDirectory), !contents.isEmpty {
-                    throw PostgresSetupError.embedded("\(dataDirectory) exists but is not a PostgreSQL cluster; move it away and run again")
+                if !FileManager.default.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+                    if let contents = try? FileManager.default.contentsOfDirectory(atPath: dataDirectory), !contents.isEmpty {
+                        throw PostgresSetupError.embedded("\(dataDirectory) exists but is not a PostgreSQL cluster; move it away and run again")
+                    }
+                    let r = try await run(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
+                                                            "--locale=C.UTF-8", "-N"], as: owner, check: false)
+                    guard r.ok else { throw PostgresSetupError.embedded("initdb failed:\n\(r.output)") }
                 }
-                let r = try await run(bin + "/initdb", ["-D", dataDirectory, "-U", "postgres", "-A", "trust", "-E", "UTF8",
-                                                        "--locale=C.UTF-8", "-N"], as: owner, check: false)
-                guard r.ok else { throw PostgresSetupError.embedded("initdb failed:\n\(r.output)") }
+                running = try await run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: owner, check: false).ok
             }
-            var running = try await run(bin + "/pg_ctl", ["status", "-D", dataDirectory], as: owner, check: false).ok
             if running && !Self.exists(socket + "/.s.PGSQL.\(Self.port)") {
                 // Up, but listening in another folder (an older orch's predictable
                 // /tmp one, or one a /tmp cleaner removed): restart it here.
@@ -166,6 +170,14 @@ public struct EmbeddedPostgres: Sendable {
         no PostgreSQL server binaries (initdb, pg_ctl) on PATH or under /usr/lib/postgresql.
           Install them (Debian: apt-get install -y postgresql) or set ORCH_DATABASE_URL to an existing server.
         """)
+    }
+
+    /// Whether `postmaster.pid` names a live process: what `pg_ctl status` decides by.
+    static func postmasterAlive(_ dataDirectory: String) -> Bool {
+        guard let text = try? String(contentsOfFile: dataDirectory + "/postmaster.pid", encoding: .utf8),
+              let first = text.split(separator: "\n").first, let pid = pid_t(first.trimmingCharacters(in: .whitespaces)), pid > 0
+        else { return false }
+        return kill(pid, 0) == 0 || errno == EPERM
     }
 
     private static func exists(_ path: String) -> Bool {
