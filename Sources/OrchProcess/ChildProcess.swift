@@ -55,7 +55,23 @@ public struct ChildProcess: Sendable {
     }
 
     private var subprocessExecutable: Executable {
-        executable.contains("/") ? .path(FilePath(executable)) : .name(executable)
+        if executable.contains("/") { return .path(FilePath(executable)) }
+        // Looked up here: swift-subprocess tries each PATH folder in a child of its own (a fork per
+        // folder: 8 for `true` on Debian's PATH, most of a command task's cost). Not found: its own error.
+        let path = environment["PATH"].map { $0 ?? "" } ?? ProcessInfo.processInfo.environment["PATH"] ?? ""
+        return Self.lookUp(executable, in: path).map { .path(FilePath($0)) } ?? .name(executable)
+    }
+
+    /// The first `folder/name` on `path` (colon-separated) that is an executable file, as `execvp` would
+    /// find it; nil when not found, or when a relative folder comes first (the child's own folder decides).
+    static func lookUp(_ name: String, in path: String) -> String? {
+        for folder in path.split(separator: ":", omittingEmptySubsequences: false) {
+            guard folder.hasPrefix("/") else { return nil }
+            let candidate = String(folder) + "/" + name
+            var info = stat()
+            if stat(candidate, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, access(candidate, X_OK) == 0 { return candidate }
+        }
+        return nil
     }
 
     private var subprocessEnvironment: Environment {

@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import OrchProcess
+@testable import OrchProcess
 
 @Suite("the one subprocess runner", .timeLimit(.minutes(1)))
 struct ChildProcessTests {
@@ -22,6 +22,28 @@ struct ChildProcessTests {
         let result = try await process.runCapturingOutput()
         #expect(result.status.succeeded)
         #expect(result.output == "hello /tmp")
+    }
+
+    @Test("a name is looked up in PATH as execvp would: the first executable file; folders, plain files, relative entries left out")
+    func lookUp() async throws {
+        let dir = NSTemporaryDirectory() + "orch-path-\(UUID().uuidString.prefix(8))"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for sub in ["a", "b", "c"] { try FileManager.default.createDirectory(atPath: "\(dir)/\(sub)", withIntermediateDirectories: true) }
+        try FileManager.default.createDirectory(atPath: "\(dir)/a/tool", withIntermediateDirectories: true)  // a folder, not a program
+        try "not executable".write(toFile: "\(dir)/b/tool", atomically: true, encoding: .utf8)
+        try "#!/bin/sh\necho from c\n".write(toFile: "\(dir)/c/tool", atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: "\(dir)/c/tool")
+        #expect(ChildProcess.lookUp("tool", in: "\(dir)/a:\(dir)/b:\(dir)/c") == "\(dir)/c/tool")
+        #expect(ChildProcess.lookUp("tool", in: "\(dir)/a:\(dir)/b") == nil)
+        #expect(ChildProcess.lookUp("tool", in: "relative:\(dir)/c") == nil, "a relative folder first: the child's folder decides")
+        #expect(ChildProcess.lookUp("tool", in: "") == nil)
+        // The task's own PATH is the one searched.
+        var process = ChildProcess("tool")
+        process.environment = ["PATH": "\(dir)/a:\(dir)/b:\(dir)/c:/usr/bin:/bin"]
+        let result = try await process.runCapturingOutput()
+        #expect(result.status.succeeded && result.output == "from c", "\(result.output)")
+        // Not found anywhere: swift-subprocess' own error, as before.
+        await #expect(throws: (any Error).self) { try await ChildProcess("orch-no-such-program-\(UUID().uuidString.prefix(6))").runCapturingOutput() }
     }
 
     @Test("appends both streams to an open file and reports the process (group) id")
