@@ -48,21 +48,29 @@ extension Warehouse {
             let session = WarehouseSession(connection: connection, logger: logger)
             // The transaction's id (to learn its fate later) and its limits, in one statement. A stop
             // closes the connection; the server notices within 250 ms, even mid-statement (PostgreSQL 14+).
-            var setup = "SELECT txid_current()::text, CASE WHEN current_setting('server_version_num')::int >= 140000 "
+            // With leading statements, the id is asked after them instead, only if they wrote: a
+            // transaction that wrote nothing needs no id, and its COMMIT no flush to disk.
+            let idLast = !leading.isEmpty
+            var setup = "SELECT \(idLast ? "NULL" : "txid_current()::text"), CASE WHEN current_setting('server_version_num')::int >= 140000 "
                 + "THEN set_config('client_connection_check_interval', '250', true) END"
             if let timeout {
                 let ms = timeout.postgresMilliseconds
                 setup += ", set_config('statement_timeout', '\(ms)', true), set_config('lock_timeout', '\(ms)', true)"
             }
             let transactionID: String?
+            var wroteNothing = false
             do {
-                let opening = try await session.pipeline([readOnly ? "BEGIN READ ONLY" : "BEGIN", setup] + leading)
+                let opening = try await session.pipeline([readOnly ? "BEGIN READ ONLY" : "BEGIN", setup] + leading
+                                                         + (idLast ? ["SELECT txid_current_if_assigned()::text"] : []))
                 _ = try opening[0].get()
-                transactionID = try opening[1].get().first?.first ?? nil
+                _ = try opening[1].get()
                 // Statements after the first failure fail only because it did (the transaction is aborted).
-                if let first = opening.dropFirst(2).firstIndex(where: { (try? $0.get()) == nil }), case let .failure(error) = opening[first] {
+                if let first = opening.dropFirst(2).prefix(leading.count).firstIndex(where: { (try? $0.get()) == nil }),
+                   case let .failure(error) = opening[first] {
                     throw LeadingStatementFailed(index: first - 2, error: error)
                 }
+                transactionID = try opening[idLast ? opening.count - 1 : 1].get().first?.first ?? nil
+                wroteNothing = idLast && transactionID == nil
             } catch {
                 await session.resetOrClose("ROLLBACK")
                 throw error
@@ -81,6 +89,8 @@ extension Warehouse {
             } catch {
                 // Stopped or cut off while COMMIT was in flight: it may have landed.
                 guard error is CancellationError || (error as? WarehouseError)?.isConnectionProblem == true else { throw error }
+                // Nothing was written: committed or not, the outcome is the same.
+                if wroteNothing { return result }
                 switch await commitOutcome(of: transactionID) {
                 case .committed: return result
                 case .aborted: throw error
