@@ -66,9 +66,10 @@ public final class AttemptLog: Sendable {
             s.bytes += bytes.count
             s.lines += lines
             s.recent.append(contentsOf: bytes)
-            if s.onDisk, s.recent.count > 2 * Self.tailBytes { s.recent.removeFirst(s.recent.count - Self.tailBytes) }
             // More than a tail holds: only a file keeps it all.
             if !s.onDisk, s.recent.count > Self.tailBytes { putOnDisk(&s) }
+            // On disk, or it cannot be (a failure is on record): memory keeps only a tail.
+            if s.onDisk || s.failure != nil, s.recent.count > 2 * Self.tailBytes { s.recent.removeFirst(s.recent.count - Self.tailBytes) }
         }
     }
 
@@ -89,7 +90,8 @@ public final class AttemptLog: Sendable {
 
     /// Puts the log on disk unless it is there (or closed); a failure is remembered.
     private func putOnDisk(_ s: inout State) {
-        guard !s.onDisk, !s.closed else { return }
+        // After a failure, not again at every line: the attempt fails for it anyway.
+        guard !s.onDisk, !s.closed, s.failure == nil else { return }
         // One mkdir(2) where the run folder exists (every attempt but a task's first finds its folder there).
         let folder = (path as NSString).deletingLastPathComponent
         if mkdir(folder, 0o700) != 0 && errno != EEXIST {
@@ -113,6 +115,9 @@ public final class AttemptLog: Sendable {
 
     /// Why a write to this log failed, if one did.
     public var writeFailure: String? { state.withLock { $0.failure } }
+
+    /// Bytes of the log held in memory (at most two tails once it is on disk or cannot be).
+    var bytesInMemory: Int { state.withLock { $0.recent.count } }
 
     /// Whether the file exists (was made by this log).
     public var isOnDisk: Bool { state.withLock { $0.onDisk } }

@@ -11,6 +11,9 @@ public struct WarehouseSession: Sendable {
     let connection: PostgresConnection
     let logger: Logger
 
+    /// The connection has closed (as far as this client has seen).
+    var isClosed: Bool { connection.isClosed }
+
     /// Runs `operation` on the connection through `stoppable` (the only way
     /// this module talks to the server), its failures as `WarehouseError`
     /// (a stop stays a `CancellationError`).
@@ -163,6 +166,10 @@ extension WarehouseSession {
         try await send { connection in
             try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in
                 for await chunk in stream where !chunk.isEmpty {
+                    // PostgresNIO 1.33 stops the process (preconditionFailure "Copy mode is only supported for
+                    // extended queries") when COPY data is written to a connection that has closed meanwhile
+                    // (a server restart, a terminated backend): never write to one known to be closed.
+                    if connection.isClosed { throw PostgresFailure.connectionClosed }
                     try await writer.write(ByteBuffer(bytes: chunk))
                 }
                 // A cancelled producer just ends the stream: never let that look like the end of the data.

@@ -119,6 +119,22 @@ struct AttemptLogTests {
         #expect(try String(contentsOfFile: "\(dir)/t/attempt-2.log", encoding: .utf8) == "someone else\n")
     }
 
+    @Test("a log whose file cannot be made keeps only a tail in memory, however much is written, and says why")
+    func unwritableKeepsATail() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A plain file where the task's folder should be: neither mkdir nor open can succeed.
+        try "in the way".write(toFile: "\(dir)/t", atomically: true, encoding: .utf8)
+        let log = try AttemptLog(path: "\(dir)/t/attempt-1.log", exclusive: true)
+        let line = String(repeating: "z", count: 999)
+        for i in 0..<200 { log.write("\(i) \(line)") }
+        #expect(log.writeFailure?.contains("creating \(dir)/t/attempt-1.log failed") == true, "\(log.writeFailure ?? "no failure")")
+        #expect(!log.isOnDisk)
+        #expect(log.tail(lines: 1).hasPrefix("199 "))
+        #expect(log.bytesInMemory <= 2 * AttemptLog.tailBytes, "\(log.bytesInMemory) bytes held for 200 KB written")
+        log.close()
+    }
+
     @Test("an attempt that goes on is put on disk by the flusher with what it wrote so far, then written through")
     func flusherPutsLongAttemptsOnDisk() async throws {
         let dir = try Self.scratch()

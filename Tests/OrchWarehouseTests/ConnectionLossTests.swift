@@ -55,6 +55,27 @@ struct ConnectionLossTests {
         #expect(seconds < 10)
     }
 
+    @Test("COPY: more rows arrive after the connection has closed; the COPY fails as a lost connection, orch does not crash")
+    func copyAfterClose() async throws {
+        let (error, seconds) = try await Self.outcome { session, kill in
+            let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
+            continuation.yield(Array("a\n".utf8))
+            let producer = Task {
+                try? await Task.sleep(for: .milliseconds(200))
+                await kill()
+                // The next rows come only once the client has seen the connection close (PostgresNIO crashed here).
+                let deadline = ContinuousClock.now + .seconds(10)
+                while !session.isClosed && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(5)) }
+                continuation.yield(Array("b\n".utf8))
+                continuation.finish()
+            }
+            defer { producer.cancel() }
+            try await session.copy(schema: "public", table: "lost", columns: ["v"], stream: stream)
+        }
+        #expect((error as? WarehouseError)?.isConnectionProblem == true, "got \(String(describing: error))")
+        #expect(seconds < 10)
+    }
+
     @Test("a query in flight: pg_sleep's backend is terminated; the query fails as a lost connection")
     func query() async throws {
         let (error, seconds) = try await Self.outcome { session, kill in
