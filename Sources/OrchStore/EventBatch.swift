@@ -140,6 +140,13 @@ struct EventBatch: Sendable {
         String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
     }
 
+    /// An attempt's end columns on a conflicting insert: a row that only
+    /// starts the attempt (still running) keeps what the stored row holds,
+    /// as a start alone would; a finished one takes its own.
+    private static let endColumnsOnConflict = ["finished_at", "duration_ms", "error_class", "error", "exit_code", "log_tail", "output"]
+        .map { "\($0) = CASE WHEN excluded.status = '\(AttemptStatus.running.rawValue)' THEN a.\($0) ELSE excluded.\($0) END" }
+        .joined(separator: ",\n    ")
+
     /// The tasks a statement touches, named again beside its document: with
     /// `task_id = ANY(…)` the primary key finds just those rows, whatever the
     /// planner believes of the run's size. (Joined to the document alone, a
@@ -164,13 +171,7 @@ struct EventBatch: Sendable {
             FROM jsonb_to_recordset(\(try Self.document(starts))::jsonb)
                  AS u(task text, attempt int, started_at float8, log_path text, ending jsonb, process jsonb)
             ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
-                finished_at = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.finished_at ELSE excluded.finished_at END,
-                duration_ms = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.duration_ms ELSE excluded.duration_ms END,
-                error_class = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.error_class ELSE excluded.error_class END,
-                error = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.error ELSE excluded.error END,
-                exit_code = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.exit_code ELSE excluded.exit_code END,
-                log_tail = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.log_tail ELSE excluded.log_tail END,
-                output = CASE WHEN excluded.status = \(AttemptStatus.running.rawValue) THEN a.output ELSE excluded.output END,
+                \(unescaped: Self.endColumnsOnConflict),
                 process_group = CASE WHEN excluded.process_group IS NULL THEN a.process_group ELSE excluded.process_group END,
                 process_stamp = CASE WHEN excluded.process_group IS NULL THEN a.process_stamp ELSE excluded.process_stamp END
             """, logger: logger)
