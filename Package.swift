@@ -186,7 +186,7 @@ let package = Package(
         ),
         .target(
             name: "OrchTestSupport",
-            dependencies: ["OrchPostgres", "OrchStore", "OrchWarehouse", "OrchStandIn",
+            dependencies: ["OrchPostgres", "OrchStore", "OrchWarehouse", "OrchStandIn", "OrchSampleData",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings

@@ -21,40 +21,41 @@ struct DatabaseRestartTests {
     func restartLoop() async throws {
         var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970))
         try await withTemporaryDirectory { dir in
-            try SampleData.generate(seed: 42).write(to: "\(dir)/data")
+            try await SampleFixture.write(to: "\(dir)/data")
             let home = "\(dir)/home"
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": "", "ORCH_HEARTBEAT_INTERVAL": "1s"]
-            defer { stopEmbedded(home: home) }
-            let pipeline = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"
-            #expect(try await runOrch(["db", "start"], environment: vars, directory: dir).status == 0)
-            for round in 1...Self.rounds {
-                let run = try startOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
-                let stopAfter = 0.5 + 3 * rng.unit(), downFor = 2 + 3 * rng.unit()
-                try await Task.sleep(for: .milliseconds(Int(stopAfter * 1000)))
-                try await pgCtl(["stop", "-m", "immediate"], home: home)
-                try await Task.sleep(for: .milliseconds(Int(downFor * 1000)))
+            try await stoppingEmbedded(home: home) {
+                let pipeline = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"
                 #expect(try await runOrch(["db", "start"], environment: vars, directory: dir).status == 0)
-                let ended = Date()
-                let result = await run.wait()
-                let waited = Date().timeIntervalSince(ended)
-                let context = "round \(round): stopped after \(stopAfter) s for \(downFor) s; exit \(result.status)"
-                #expect([0, 1].contains(result.status), "\(context)\n\(result.stdout.suffix(2000))\(result.stderr)")
-                #expect(waited < 120, "\(context): the run took \(waited) s after the restart")
-                let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
-                let latest = try #require(((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
-                let runID = try #require(latest["run_id"] as? String)
-                if latest["status"] as? String != "succeeded" {
-                    let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)
-                    #expect(retry.status == 0, "\(context); retry: \(retry.stdout.suffix(2000))\(retry.stderr)")
+                for round in 1...Self.rounds {
+                    let run = try startOrch(["run", pipeline, "--param", "data_dir=\(dir)/data"], environment: vars, directory: dir)
+                    let stopAfter = 0.5 + 3 * rng.unit(), downFor = 2 + 3 * rng.unit()
+                    try await Task.sleep(for: .milliseconds(Int(stopAfter * 1000)))
+                    try await pgCtl(["stop", "-m", "immediate"], home: home)
+                    try await Task.sleep(for: .milliseconds(Int(downFor * 1000)))
+                    #expect(try await runOrch(["db", "start"], environment: vars, directory: dir).status == 0)
+                    let ended = Date()
+                    let result = await run.wait()
+                    let waited = Date().timeIntervalSince(ended)
+                    let context = "round \(round): stopped after \(stopAfter) s for \(downFor) s; exit \(result.status)"
+                    #expect([0, 1].contains(result.status), "\(context)\n\(result.stdout.suffix(2000))\(result.stderr)")
+                    #expect(waited < 120, "\(context): the run took \(waited) s after the restart")
+                    let status = try await runOrch(["status", "--json", "--limit", "1"], environment: vars, directory: dir)
+                    let latest = try #require(((try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any])?["runs"] as? [[String: Any]])?.first)
+                    let runID = try #require(latest["run_id"] as? String)
+                    if latest["status"] as? String != "succeeded" {
+                        let retry = try await runOrch(["retry", runID], environment: vars, directory: dir)
+                        #expect(retry.status == 0, "\(context); retry: \(retry.stdout.suffix(2000))\(retry.stderr)")
+                    }
+                    let check = try await runOrch(["db", "psql", "-tA", "-c", """
+                    SELECT (SELECT count(*) FROM analytics.fct_sales) || ',' || (SELECT count(*) FROM analytics.dim_customer) || ',' ||
+                           (SELECT count(*) FROM raw.online_sales) || ',' ||
+                           (SELECT count(*) FROM orch.task_runs WHERE run_id = '\(runID)' AND state <> 'succeeded') || ',' ||
+                           (SELECT count(*) FROM orch.task_runs t WHERE run_id = '\(runID)' AND state = 'succeeded' AND NOT EXISTS (
+                              SELECT 1 FROM orch.attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.status = 'succeeded'))
+                    """], environment: vars, directory: dir)
+                    #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "52924,1468,52924,0,0", "\(context): \(check.stdout)\(check.stderr)")
                 }
-                let check = try await runOrch(["db", "psql", "-tA", "-c", """
-                SELECT (SELECT count(*) FROM analytics.fct_sales) || ',' || (SELECT count(*) FROM analytics.dim_customer) || ',' ||
-                       (SELECT count(*) FROM raw.online_sales) || ',' ||
-                       (SELECT count(*) FROM orch.task_runs WHERE run_id = '\(runID)' AND state <> 'succeeded') || ',' ||
-                       (SELECT count(*) FROM orch.task_runs t WHERE run_id = '\(runID)' AND state = 'succeeded' AND NOT EXISTS (
-                          SELECT 1 FROM orch.attempts a WHERE a.run_id = t.run_id AND a.task_id = t.task_id AND a.status = 'succeeded'))
-                """], environment: vars, directory: dir)
-                #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "52924,1468,52924,0,0", "\(context): \(check.stdout)\(check.stderr)")
             }
         }
     }
@@ -64,7 +65,7 @@ struct DatabaseRestartTests {
         var rng = SeededRandom(seed: UInt64(Date().timeIntervalSince1970) &+ 7)
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
-            try SampleData.generate(seed: 42).write(to: "\(dir)/data")
+            try await SampleFixture.write(to: "\(dir)/data")
             let vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true),
                         "ORCH_HEARTBEAT_INTERVAL": "300ms", "ORCH_HEARTBEAT_EXPIRY": "1s"]
             let pipeline = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"

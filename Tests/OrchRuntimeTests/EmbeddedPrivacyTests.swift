@@ -20,24 +20,25 @@ struct EmbeddedPrivacyTests {
         let intruder = try #require(Intruder.name)
         try await withTemporaryDirectory { home in
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
-            defer { stopEmbedded(home: home) }
-            let start = try await runOrch(["db", "start"], environment: vars, directory: home)
-            #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
-            let socket = try await socketDirectory(vars, home)
+            try await stoppingEmbedded(home: home) {
+                let start = try await runOrch(["db", "start"], environment: vars, directory: home)
+                #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
+                let socket = try await socketDirectory(vars, home)
 
-            let stolen = try await runProgram("/usr/sbin/runuser", ["-u", intruder, "--", "psql", "-h", socket, "-U", "postgres",
-                                                                    "-d", "postgres", "-tAc", "select 1"])
-            #expect(stolen.status != 0, "\(intruder) got a session on \(socket): \(stolen.stdout)")
-            #expect(stolen.stderr.contains("Permission denied"), "\(stolen.stderr)")
-
-            // The owner (and, as root, the cluster's own account) still gets in.
-            let own = try await runOrch(["db", "psql", "-tAc", "select 41 + 1"], environment: vars, directory: home)
-            #expect(own.status == 0, "\(own.stderr)")
-            #expect(own.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "42")
-            if geteuid() == 0 {
-                let server = try await runProgram("/usr/sbin/runuser", ["-u", "postgres", "--", "psql", "-h", socket, "-U", "postgres",
+                let stolen = try await runProgram("/usr/sbin/runuser", ["-u", intruder, "--", "psql", "-h", socket, "-U", "postgres",
                                                                         "-d", "postgres", "-tAc", "select 1"])
-                #expect(server.status == 0, "\(server.stderr)")
+                #expect(stolen.status != 0, "\(intruder) got a session on \(socket): \(stolen.stdout)")
+                #expect(stolen.stderr.contains("Permission denied"), "\(stolen.stderr)")
+
+                // The owner (and, as root, the cluster's own account) still gets in.
+                let own = try await runOrch(["db", "psql", "-tAc", "select 41 + 1"], environment: vars, directory: home)
+                #expect(own.status == 0, "\(own.stderr)")
+                #expect(own.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "42")
+                if geteuid() == 0 {
+                    let server = try await runProgram("/usr/sbin/runuser", ["-u", "postgres", "--", "psql", "-h", socket, "-U", "postgres",
+                                                                            "-d", "postgres", "-tAc", "select 1"])
+                    #expect(server.status == 0, "\(server.stderr)")
+                }
             }
         }
     }
@@ -46,26 +47,27 @@ struct EmbeddedPrivacyTests {
     func modes() async throws {
         try await withTemporaryDirectory { home in
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""]
-            defer { stopEmbedded(home: home) }
-            #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
-            let socket = try await socketDirectory(vars, home)
-            let clusterUID = try #require(fileStatus("\(home)/postgres/data")).st_uid
-            #expect(clusterUID == (geteuid() == 0 ? getpwnam("postgres").pointee.pw_uid : geteuid()))
-            for dir in ["\(home)/postgres", socket] {
-                let st = try #require(fileStatus(dir))
-                #expect(st.st_mode & 0o7777 == 0o700, "\(dir) has mode \(String(st.st_mode & 0o7777, radix: 8))")
-                #expect(st.st_uid == clusterUID, "\(dir) belongs to uid \(st.st_uid)")
-            }
-            #expect(try #require(fileStatus("\(home)/postgres/.orch.lock")).st_mode & 0o777 == 0o600)
+            try await stoppingEmbedded(home: home) {
+                #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
+                let socket = try await socketDirectory(vars, home)
+                let clusterUID = try #require(fileStatus("\(home)/postgres/data")).st_uid
+                #expect(clusterUID == (geteuid() == 0 ? getpwnam("postgres").pointee.pw_uid : geteuid()))
+                for dir in ["\(home)/postgres", socket] {
+                    let st = try #require(fileStatus(dir))
+                    #expect(st.st_mode & 0o7777 == 0o700, "\(dir) has mode \(String(st.st_mode & 0o7777, radix: 8))")
+                    #expect(st.st_uid == clusterUID, "\(dir) belongs to uid \(st.st_uid)")
+                }
+                #expect(try #require(fileStatus("\(home)/postgres/.orch.lock")).st_mode & 0o777 == 0o600)
 
-            // What older orch versions left behind: open folders.
-            #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
-            chmod("\(home)/postgres", 0o755)
-            chmod(socket, 0o755)
-            #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
-            #expect(try await socketDirectory(vars, home) == socket)
-            for dir in ["\(home)/postgres", socket] {
-                #expect(try #require(fileStatus(dir)).st_mode & 0o7777 == 0o700, "\(dir) was not fixed")
+                // What older orch versions left behind: open folders.
+                #expect(try await runOrch(["db", "stop"], environment: vars, directory: home).status == 0)
+                chmod("\(home)/postgres", 0o755)
+                chmod(socket, 0o755)
+                #expect(try await runOrch(["db", "start"], environment: vars, directory: home).status == 0)
+                #expect(try await socketDirectory(vars, home) == socket)
+                for dir in ["\(home)/postgres", socket] {
+                    #expect(try #require(fileStatus(dir)).st_mode & 0o7777 == 0o700, "\(dir) was not fixed")
+                }
             }
         }
     }
@@ -95,35 +97,35 @@ struct EmbeddedPrivacyTests {
             }
             var socket: String?
             defer {
-                stopEmbedded(home: home)
                 try? FileManager.default.removeItem(atPath: predictable)
                 if let socket, socket.hasPrefix("/tmp/orch-pg-") { try? FileManager.default.removeItem(atPath: socket) }
             }
+            try await stoppingEmbedded(home: home) {
+                let start = try await runOrch(["db", "start"], environment: vars, directory: base)
+                #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
+                socket = try await socketDirectory(vars, base)
+                let chosen = try #require(socket)
+                #expect(chosen != predictable)
+                #expect(chosen.utf8.count < 90)
+                #expect(!FileManager.default.fileExists(atPath: "\(predictable)/.s.PGSQL.5432"))
+                #expect(!FileManager.default.fileExists(atPath: "\(bait)/.s.PGSQL.5432"))
+                let st = try #require(fileStatus(chosen))
+                #expect(st.st_mode & 0o7777 == 0o700)
+                #expect((st.st_mode & S_IFMT) == S_IFDIR)
+                // The planted folder is left as it was (never chowned to the cluster).
+                if let intruder = Intruder.name, let pw = getpwnam(intruder) {
+                    var l = Glibc.stat()
+                    #expect(lstat(predictable, &l) == 0 && l.st_uid == pw.pointee.pw_uid)
+                    #expect(try #require(fileStatus(bait)).st_uid == pw.pointee.pw_uid)
+                }
 
-            let start = try await runOrch(["db", "start"], environment: vars, directory: base)
-            #expect(start.status == 0, "\(start.stdout)\(start.stderr)")
-            socket = try await socketDirectory(vars, base)
-            let chosen = try #require(socket)
-            #expect(chosen != predictable)
-            #expect(chosen.utf8.count < 90)
-            #expect(!FileManager.default.fileExists(atPath: "\(predictable)/.s.PGSQL.5432"))
-            #expect(!FileManager.default.fileExists(atPath: "\(bait)/.s.PGSQL.5432"))
-            let st = try #require(fileStatus(chosen))
-            #expect(st.st_mode & 0o7777 == 0o700)
-            #expect((st.st_mode & S_IFMT) == S_IFDIR)
-            // The planted folder is left as it was (never chowned to the cluster).
-            if let intruder = Intruder.name, let pw = getpwnam(intruder) {
-                var l = Glibc.stat()
-                #expect(lstat(predictable, &l) == 0 && l.st_uid == pw.pointee.pw_uid)
-                #expect(try #require(fileStatus(bait)).st_uid == pw.pointee.pw_uid)
+                // Every later orch process finds the same socket, and it works.
+                let own = try await runOrch(["db", "psql", "-tAc", "select 1"], environment: vars, directory: base)
+                #expect(own.status == 0, "\(own.stderr)")
+                #expect(try await socketDirectory(vars, base) == chosen)
+                let status = try await runOrch(["status"], environment: vars, directory: base)
+                #expect(status.status == 0, "\(status.stderr)")
             }
-
-            // Every later orch process finds the same socket, and it works.
-            let own = try await runOrch(["db", "psql", "-tAc", "select 1"], environment: vars, directory: base)
-            #expect(own.status == 0, "\(own.stderr)")
-            #expect(try await socketDirectory(vars, base) == chosen)
-            let status = try await runOrch(["status"], environment: vars, directory: base)
-            #expect(status.status == 0, "\(status.stderr)")
         }
     }
 }

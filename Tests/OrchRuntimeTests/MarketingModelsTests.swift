@@ -32,7 +32,7 @@ struct MarketingModelsTests {
     func withEnv(badRows: Int = 0, _ body: (Env) async throws -> Void) async throws {
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
-            try SampleData.generate(seed: 42, badRows: badRows).write(to: "\(dir)/data")
+            try await SampleFixture.write(to: "\(dir)/data", badRows: badRows)
             try await body(Env(dir: dir, db: db))
         }
     }
@@ -84,7 +84,8 @@ struct MarketingModelsTests {
     func sumsFromCSV() async throws {
         try await withEnv { env in
             #expect(try await env.run().status == 0)
-            let expected = try MoneyRules.sums(dataDirectory: "\(env.dir)/data")
+            let data = "\(env.dir)/data"
+            let expected = try await offPool { try MoneyRules.sums(dataDirectory: data) }
             let got = try await env.rows("""
             SELECT sum(gross_sales_amount), sum(discount_amount), sum(net_sales_amount), sum(gst_amount), sum(total_amount), count(*)
             FROM analytics.fct_sales

@@ -86,7 +86,7 @@ struct OnCallTests {
     @Test("kill -9 in the middle of loads and model builds: marked crashed, no half table, retry gives exact counts")
     func crashAndRetry() async throws {
         try await withEnv(extra: ["ORCH_HEARTBEAT_INTERVAL": "500ms", "ORCH_HEARTBEAT_EXPIRY": "2s"]) { env in
-            try SampleData.generate(seed: 42).write(to: "\(env.dir)/data")
+            try await SampleFixture.write(to: "\(env.dir)/data")
             let marketing = "\(ShippedPipelinesTests.repo)/pipelines/marketing.yml"
             // One task at a time, so there is a long stretch between the first model and fct_sales.
             let process = try startOrch(["run", marketing, "--param", "data_dir=\(env.dir)/data", "--concurrency", "1"], environment: env.vars)

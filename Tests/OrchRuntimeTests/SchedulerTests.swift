@@ -177,19 +177,24 @@ struct SchedulerTests {
             env.extra = ["NOTIFY_SOCKET": path, "WATCHDOG_USEC": "400000"]
             let scheduler = try env.start()
             var messages: [String] = []
-            func receive(for seconds: Double, until done: ([String]) -> Bool = { _ in false }) {
-                let end = Date().addingTimeInterval(seconds)
-                var buffer = [UInt8](repeating: 0, count: 512)
-                while Date() < end, !done(messages) {
-                    let n = recv(fd, &buffer, buffer.count, 0)
-                    if n > 0 { messages.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+            /// The datagrams of the next `seconds` (until `done` says enough), read by a blocking `recv` off the pool.
+            func receive(for seconds: Double, until done: @escaping @Sendable ([String]) -> Bool = { _ in false }) async -> [String] {
+                await offPool {
+                    var got: [String] = []
+                    let end = Date().addingTimeInterval(seconds)
+                    var buffer = [UInt8](repeating: 0, count: 512)
+                    while Date() < end, !done(got) {
+                        let n = recv(fd, &buffer, buffer.count, 0)
+                        if n > 0 { got.append(String(decoding: buffer[0..<n], as: UTF8.self)) }
+                    }
+                    return got
                 }
             }
             // Ready once it has migrated and connected: with every suite at once, that can take seconds.
-            receive(for: 30) { $0.contains("READY=1") }
-            receive(for: 3)
+            messages += await receive(for: 30) { $0.contains("READY=1") }
+            messages += await receive(for: 3)
             scheduler.signal(SIGTERM)
-            receive(for: 2)
+            messages += await receive(for: 2)
             _ = await scheduler.wait()
             let ready = messages.firstIndex(of: "READY=1")
             #expect(ready != nil, "\(messages)")

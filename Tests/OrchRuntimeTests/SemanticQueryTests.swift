@@ -17,7 +17,7 @@ struct SemanticQueryTests {
     func examples() async throws {
         let db = try await TestDatabase.fresh()
         try await withTemporaryDirectory { dir in
-            try SampleData.generate(seed: 42).write(to: "\(dir)/data")
+            try await SampleFixture.write(to: "\(dir)/data")
             let vars = ["ORCH_HOME": "\(dir)/home", "ORCH_DATABASE_URL": db.url(includePassword: true), "NEWSAPI_KEY": "test"]
             try await withStandIn { base, _ in
                 for _ in 0..<3 {

@@ -1,7 +1,8 @@
 import Testing
 @testable import OrchSampleData
 
-@Suite("Sample data generator")
+// One test at a time: each is seconds of CPU in a debug build, and every suite shares the two pool threads.
+@Suite("Sample data generator", .serialized)
 struct SampleDataTests {
     static let data = SampleData.generate(seed: 42)
 

@@ -31,7 +31,7 @@ struct CSVExtractTests {
         let url = try await TestDatabase.fresh()
         try await Store.with(url) { store in
             try await withTemporaryDirectory { dir in
-                try SampleData.generate(seed: 42).write(to: dir)
+                try await SampleFixture.write(to: dir)
                 let expected = ["CustomersData": 1_468, "Online_Sales": 52_924, "Marketing_Spend": 365,
                                 "Discount_Coupon": 204, "Tax_amount": 20]
                 for round in 1...2 {
@@ -61,8 +61,8 @@ struct CSVExtractTests {
         let url = try await TestDatabase.fresh()
         try await Store.with(url) { store in
             try await withTemporaryDirectory { dir in
-                let data = SampleData.generate(seed: 42, badRows: 3)
-                try data.write(to: dir)
+                let data = await SampleFixture.data(badRows: 3)
+                try await SampleFixture.write(to: dir, badRows: 3)
                 let output = try await load(store, dir: dir, yaml: "file: Online_Sales.csv\ntable: raw.sales\nmax_bad_rows: 5\n" + Self.salesColumns)
                 #expect(output.facts["rows_read"] == "52927")
                 #expect(output.facts["rows_rejected"] == "3")
@@ -86,11 +86,11 @@ struct CSVExtractTests {
         let url = try await TestDatabase.fresh()
         try await Store.with(url) { store in
             try await withTemporaryDirectory { dir in
-                try SampleData.generate(seed: 42).write(to: "\(dir)/good")
+                try await SampleFixture.write(to: "\(dir)/good")
                 _ = try await load(store, dir: dir, yaml: "file: good/Online_Sales.csv\ntable: raw.sales\n" + Self.salesColumns)
                 let before = try await store.warehouse.rows("SELECT count(*), sum(quantity), md5(string_agg(product_sku, ',' ORDER BY transaction_id, product_sku)) FROM raw.sales")
-                let bad = SampleData.generate(seed: 42, badRows: 3)
-                try bad.write(to: "\(dir)/bad")
+                let bad = await SampleFixture.data(badRows: 3)
+                try await SampleFixture.write(to: "\(dir)/bad", badRows: 3)
                 do {
                     _ = try await load(store, dir: dir, yaml: "file: bad/Online_Sales.csv\ntable: raw.sales\n" + Self.salesColumns, attempt: 2)
                     Issue.record("expected the load to fail")

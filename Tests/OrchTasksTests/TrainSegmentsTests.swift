@@ -27,7 +27,7 @@ struct TrainSegmentsTests {
         let url = try await TestDatabase.fresh()
         try await Store.with(url) { store in
             try await withTemporaryDirectory { dir in
-                try SampleData.generate(seed: 42).write(to: dir)
+                try await SampleFixture.write(to: dir)
                 let load = try makeBody("kind: csv_extract\nfile: Online_Sales.csv\ntable: raw.sales\ncolumns: { transaction_date: { type: date, format: M/D/YYYY } }",
                                         directory: dir, warehouse: store.warehouse)
                 _ = try await load.run(try context(dir))

@@ -104,17 +104,21 @@ public func startOrch(_ arguments: [String], environment: [String: String] = [:]
     return RunningProcess(process: process, out: out, err: err, exited: exited)
 }
 
-/// Stops the embedded cluster under `home` synchronously (for `defer`).
-public func stopEmbedded(home: String) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: OrchBinary.path)
-    process.arguments = ["db", "stop"]
-    var env = ProcessInfo.processInfo.environment
-    env["ORCH_HOME"] = home
-    env["ORCH_DATABASE_URL"] = ""
-    process.environment = env
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try? process.run()
-    process.waitUntilExit()
+/// Runs `body`, then stops the embedded cluster under `home`, whether
+/// `body` threw or not (a `defer` cannot wait without blocking a pool thread).
+public func stoppingEmbedded<T>(home: String, _ body: () async throws -> T) async throws -> T {
+    let result: T
+    do {
+        result = try await body()
+    } catch {
+        await stopEmbedded(home: home)
+        throw error
+    }
+    await stopEmbedded(home: home)
+    return result
+}
+
+/// Stops the embedded cluster under `home` (`orch db stop`).
+public func stopEmbedded(home: String) async {
+    _ = try? await runOrch(["db", "stop"], environment: ["ORCH_HOME": home, "ORCH_DATABASE_URL": ""])
 }

@@ -105,7 +105,7 @@ struct MetricsTests {
             }
             #expect(heartbeat.map { $0 >= 0 && $0 < 60 } == true, "heartbeat age of the running slow run: \(String(describing: heartbeat))")
 
-            let parsed = try parse(later.text, counters: ["orch_runs_total", "orch_task_runs_total"], dir: dir)
+            let parsed = try await parse(later.text, counters: ["orch_runs_total", "orch_task_runs_total"], dir: dir)
             #expect(parsed.status == 0, "prometheus_client: \(parsed.stdout)\(parsed.stderr)")
 
             let result = await scheduler.stop()
@@ -130,7 +130,7 @@ struct MetricsTests {
             let metrics = try await scheduler.web.get("/metrics")
             #expect(metrics.status == 200)
             #expect(metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
-            let parsed = try parse(metrics.body, counters: [], dir: dir)
+            let parsed = try await parse(metrics.body, counters: [], dir: dir)
             #expect(parsed.status == 0, "prometheus_client: \(parsed.stdout)\(parsed.stderr)")
             let result = await scheduler.stop()
             stopped = true
@@ -158,21 +158,23 @@ struct MetricsTests {
         }
     }
 
-    /// Runs parse_metrics.py (beside this file) on `text`.
-    func parse(_ text: String, counters: [String], dir: String) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// Runs parse_metrics.py (beside this file) on `text`, waiting for it off the cooperative pool.
+    func parse(_ text: String, counters: [String], dir: String) async throws -> (status: Int32, stdout: String, stderr: String) {
         let file = "\(dir)/scrape.txt"
         try text.write(toFile: file, atomically: true, encoding: .utf8)
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("parse_metrics.py").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, file] + counters
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return try await offPool {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", script, file] + counters
+            let out = Pipe(), err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let stdout = out.fileHandleForReading.readDataToEndOfFile(), stderr = err.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        }
     }
 }
 
