@@ -37,53 +37,100 @@ public struct CSVColumn: Sendable, Hashable {
         self.type = type
     }
 
-    /// Appends the value in COPY text format to `out`; returns why it is bad, or nil.
-    func encode(_ field: UnsafeBufferPointer<UInt8>, quoted: Bool, into out: inout [UInt8]) -> String? {
+    /// A field that passed its column's checks, ready for either COPY format.
+    enum Checked {
+        case null
+        /// Text and timestamps: the bytes as they are.
+        case bytes(UnsafeBufferPointer<UInt8>)
+        case integer(Int64, UnsafeBufferPointer<UInt8>)
+        /// A plain decimal (numeric, double), its digits as written.
+        case decimal(UnsafeBufferPointer<UInt8>)
+        case bool(Bool)
+        case date(year: Int, month: Int, day: Int)
+        /// Why the row is rejected.
+        case bad(String)
+    }
+
+    /// Checks a field against the column's type and limits.
+    func check(_ field: UnsafeBufferPointer<UInt8>, quoted: Bool) -> Checked {
         if field.isEmpty && !(quoted && type == .text) {
-            if required { return "\(name) is empty" }
-            COPYText.appendNull(to: &out)
-            return nil
+            return required ? .bad("\(name) is empty") : .null
         }
         switch type {
         case .text:
-            if let reason = CSVValue.unstorable(field) { return "\(name): \(reason)" }
-            COPYText.appendEscaped(field, to: &out)
-            return nil
+            if let reason = CSVValue.unstorable(field) { return .bad("\(name): \(reason)") }
+            return .bytes(field)
         case .int:
-            guard let value = CSVValue.integer(field) else { return "\(name): `\(text(field))` is not a whole number" }
-            if let reason = checkRange(Double(value), field) { return reason }
-            COPYText.appendEscaped(field, to: &out)
-            return nil
+            guard let value = CSVValue.integer(field) else { return .bad("\(name): `\(text(field))` is not a whole number") }
+            if let reason = checkRange(Double(value), field) { return .bad(reason) }
+            return .integer(value, field)
         case .numeric, .double:
-            guard let value = CSVValue.decimal(field) else { return "\(name): `\(text(field))` is not a number" }
-            if let reason = checkRange(value, field) { return reason }
-            COPYText.appendEscaped(field, to: &out)
-            return nil
+            guard let value = CSVValue.decimal(field) else { return .bad("\(name): `\(text(field))` is not a number") }
+            // Past numeric's limits the server would refuse the whole COPY: refuse the row instead.
+            if type == .numeric, !CSVValue.fitsNumeric(field) { return .bad("\(name): `\(text(field))` has more digits than numeric holds") }
+            if let reason = checkRange(value, field) { return .bad(reason) }
+            return .decimal(field)
         case .bool:
             switch text(field).lowercased() {
-            case "true", "t", "yes", "y", "1": out.append(UInt8(ascii: "t"))
-            case "false", "f", "no", "n", "0": out.append(UInt8(ascii: "f"))
-            default: return "\(name): `\(text(field))` is not true or false"
+            case "true", "t", "yes", "y", "1": return .bool(true)
+            case "false", "f", "no", "n", "0": return .bool(false)
+            default: return .bad("\(name): `\(text(field))` is not true or false")
             }
-            return nil
         case .date:
             guard let (y, m, d) = CSVValue.date(field, format: dateFormat) else {
-                return "\(name): `\(text(field))` is not a date in \(dateFormat.rawValue) form"
+                return .bad("\(name): `\(text(field))` is not a date in \(dateFormat.rawValue) form")
             }
+            return .date(year: y, month: m, day: d)
+        case .timestamp:
+            // Checked whole, then escaped anyway: nothing a field holds can reach COPY's framing.
+            guard CSVValue.isTimestamp(field) else { return .bad("\(name): `\(text(field))` is not an ISO 8601 timestamp") }
+            return .bytes(field)
+        }
+    }
+
+    /// Whether COPY's binary format can carry this column (a timestamp without
+    /// a zone is read in the session's zone: the server must parse it).
+    var hasBinaryForm: Bool { type != .timestamp }
+
+    /// Appends the value in `format` to `out` (a binary field with its
+    /// length); returns why it is bad, or nil.
+    func encode(_ field: UnsafeBufferPointer<UInt8>, quoted: Bool, format: WarehouseSession.COPYFormat, into out: inout [UInt8]) -> String? {
+        let checked = check(field, quoted: quoted)
+        switch (checked, format) {
+        case let (.bad(reason), _):
+            return reason
+        case (.null, .text):
+            COPYText.appendNull(to: &out)
+        case (.null, .binary):
+            COPYBinary.appendNull(to: &out)
+        case let (.bytes(bytes), .text), let (.integer(_, bytes), .text), let (.decimal(bytes), .text):
+            COPYText.appendEscaped(bytes, to: &out)
+        case let (.bool(value), .text):
+            out.append(value ? UInt8(ascii: "t") : UInt8(ascii: "f"))
+        case let (.date(y, m, d), .text):
             CSVValue.appendDigits(y, width: 4, to: &out)
             out.append(UInt8(ascii: "-"))
             CSVValue.appendDigits(m, width: 2, to: &out)
             out.append(UInt8(ascii: "-"))
             CSVValue.appendDigits(d, width: 2, to: &out)
-            return nil
-        case .timestamp:
-            // Checked whole, then escaped anyway: nothing a field holds can reach COPY's framing.
-            guard CSVValue.isTimestamp(field) else {
-                return "\(name): `\(text(field))` is not an ISO 8601 timestamp"
+        case let (.bytes(bytes), .binary):
+            COPYBinary.appendTextField(bytes, to: &out)
+        case let (.integer(value, _), .binary):
+            COPYBinary.appendInt8Field(value, to: &out)
+        case let (.decimal(bytes), .binary):
+            if type == .double {
+                // The server's float8in is correctly rounded, and so is Swift's parser: the same bits.
+                guard let value = Double(String(decoding: bytes, as: UTF8.self)) else { return "\(name): `\(text(bytes))` is not a number" }
+                COPYBinary.appendFloat8Field(value, to: &out)
+            } else if !COPYBinary.appendNumericField(bytes, to: &out) {
+                return "\(name): `\(text(bytes))` has more digits than numeric holds"
             }
-            COPYText.appendEscaped(field, to: &out)
-            return nil
+        case let (.bool(value), .binary):
+            COPYBinary.appendBoolField(value, to: &out)
+        case let (.date(y, m, d), .binary):
+            COPYBinary.appendDateField(year: y, month: m, day: d, to: &out)
         }
+        return nil
     }
 
     private func checkRange(_ value: Double, _ field: UnsafeBufferPointer<UInt8>) -> String? {
@@ -213,6 +260,18 @@ enum CSVValue {
         guard digits > 0 else { return nil }
         let v = whole + fraction
         return negative ? -v : v
+    }
+
+    /// Within numeric's digits before and after the point (`decimal` has accepted the text).
+    static func fitsNumeric(_ f: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard f.count > COPYBinary.numericMaxFractionDigits else { return true }
+        var integerDigits = 0, fractionDigits = 0, seenDot = false, significant = false
+        for b in f {
+            if b == UInt8(ascii: ".") { seenDot = true } else if b &- UInt8(ascii: "0") <= 9 {
+                if seenDot { fractionDigits += 1 } else if significant || b != UInt8(ascii: "0") { significant = true; integerDigits += 1 }
+            }
+        }
+        return integerDigits <= COPYBinary.numericMaxIntegerDigits && fractionDigits <= COPYBinary.numericMaxFractionDigits
     }
 
     static func date(_ f: UnsafeBufferPointer<UInt8>, format: CSVColumn.DateFormat) -> (Int, Int, Int)? {

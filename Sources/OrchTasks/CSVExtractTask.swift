@@ -163,13 +163,17 @@ public struct CSVExtractTask: WarehouseTaskKind {
         try await warehouse.ensureSchema(schema)
         return try await warehouse.withTransaction(timeout: timeout) { session in
             /// Streams the rows into `copySchema.copyTable` while they are parsed, then checks what the parse found.
-            func copyRows(schema copySchema: String, table copyTable: String) async throws -> CSVLoad.Outcome {
+            func copyRows(schema copySchema: String, table copyTable: String, into ownTable: Bool) async throws -> CSVLoad.Outcome {
+                var chosen = load
+                // Binary only into a table orch has just made with these types: an existing one may have others, which text converts.
+                chosen.format = ownTable && load.columns.allSatisfy(\.hasBinaryForm) ? .binary : .text
+                let load = chosen
                 let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self)
                 async let encoded: CSVLoad.Outcome = {
                     defer { continuation.finish() }
                     return load.encode { continuation.yield($0) }
                 }()
-                try await session.copy(schema: copySchema, table: copyTable, columns: names, stream: stream)
+                try await session.copy(schema: copySchema, table: copyTable, columns: names, format: load.format, stream: stream)
                 let outcome = await encoded
                 try Task.checkCancellation()
                 if let broken = outcome.unterminated {
@@ -182,11 +186,11 @@ public struct CSVExtractTask: WarehouseTaskKind {
             switch mode {
             case .append:
                 try await session.execute("CREATE TABLE IF NOT EXISTS \(target) (\(columnsSQL))")
-                return try await copyRows(schema: schema, table: table)
+                return try await copyRows(schema: schema, table: table, into: false)
             case .replace:
                 return try await session.replace(destination) { staging in
                     try await session.execute("CREATE TABLE \(staging) (\(columnsSQL))")
-                    return try await copyRows(schema: schema, table: destination.stagingName)
+                    return try await copyRows(schema: schema, table: destination.stagingName, into: true)
                 }
             case .upsert:
                 let copyTable = table + "__orch_upsert"
@@ -196,7 +200,7 @@ public struct CSVExtractTask: WarehouseTaskKind {
                 CREATE TEMP TABLE \(SQLName.quote(copyTable)) (LIKE \(target)) ON COMMIT DROP;
                 ALTER TABLE \(SQLName.quote(copyTable)) ADD COLUMN orch_line bigserial
                 """)
-                let outcome = try await copyRows(schema: try await session.temporarySchema(), table: copyTable)
+                let outcome = try await copyRows(schema: try await session.temporarySchema(), table: copyTable, into: false)
                 // The file's last line for a key wins, as if the lines were applied in order.
                 try await session.upsert(into: destination, from: SQLName.quote(copyTable), columns: names, key: key,
                                          duplicates: .latest(by: "orch_line"), onConflict: .overwrite(onlyChanged: false))

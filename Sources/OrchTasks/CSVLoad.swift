@@ -23,6 +23,8 @@ struct CSVLoad: Sendable {
     var files: [(path: String, bytes: [UInt8])]
     var columns: [CSVColumn]
     var delimiter: UInt8
+    /// Binary where the target's column types are orch's own and every one has a binary form.
+    var format: WarehouseSession.COPYFormat = .text
 
     static let chunkSize = 256 * 1024
 
@@ -81,6 +83,8 @@ struct CSVLoad: Sendable {
         var outcome = Outcome()
         var chunk: [UInt8] = []
         chunk.reserveCapacity(Self.chunkSize + 4096)
+        let format = self.format
+        if format == .binary { chunk.append(contentsOf: COPYBinary.header) }
         columns.withUnsafeBufferPointer { columns in
             for (path, bytes) in files {
                 var first = true
@@ -96,15 +100,16 @@ struct CSVLoad: Sendable {
                         return true
                     }
                     let mark = chunk.count
+                    if format == .binary { COPYBinary.beginRow(fields: columns.count, to: &chunk) }
                     for c in 0..<columns.count {
-                        if c > 0 { chunk.append(COPYText.fieldSeparator) }
-                        if let reason = columns[c].encode(record.field(c), quoted: record.quoted[c], into: &chunk) {
+                        if c > 0 && format == .text { chunk.append(COPYText.fieldSeparator) }
+                        if let reason = columns[c].encode(record.field(c), quoted: record.quoted[c], format: format, into: &chunk) {
                             chunk.removeSubrange(mark...)
                             outcome.rejected.append(Self.rejected(path, record, bytes, reason))
                             return true
                         }
                     }
-                    chunk.append(COPYText.rowEnd)
+                    if format == .text { chunk.append(COPYText.rowEnd) }
                     if chunk.count >= Self.chunkSize {
                         emit(chunk)
                         chunk.removeAll(keepingCapacity: true)
@@ -113,6 +118,7 @@ struct CSVLoad: Sendable {
                 }
             }
         }
+        if format == .binary { chunk.append(contentsOf: COPYBinary.trailer) }
         if !chunk.isEmpty { emit(chunk) }
         return outcome
     }

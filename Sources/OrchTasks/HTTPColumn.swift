@@ -122,7 +122,7 @@ struct HTTPColumn: Sendable {
         }
         var column = CSVColumn(name: name, type: type)
         column.dateFormat = .iso
-        return Array(value.utf8).withUnsafeBufferPointer { column.encode($0, quoted: true, into: &out) }
+        return Array(value.utf8).withUnsafeBufferPointer { column.encode($0, quoted: true, format: .text, into: &out) }
     }
 
     static func text(_ value: Any) -> String? {

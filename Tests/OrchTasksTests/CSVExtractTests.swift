@@ -218,7 +218,7 @@ struct CSVReaderTests {
     ])
     func encode(input: String, type: CSVColumn.ColumnType, expected: String) {
         var out: [UInt8] = []
-        #expect(Array(input.utf8).withUnsafeBufferPointer { CSVColumn(name: "c", type: type).encode($0, quoted: false, into: &out) } == nil)
+        #expect(Array(input.utf8).withUnsafeBufferPointer { CSVColumn(name: "c", type: type).encode($0, quoted: false, format: .text, into: &out) } == nil)
         #expect(String(decoding: out, as: UTF8.self) == expected)
     }
 
@@ -228,7 +228,7 @@ struct CSVReaderTests {
     ])
     func reject(input: String, type: CSVColumn.ColumnType) {
         var out: [UInt8] = []
-        #expect(Array(input.utf8).withUnsafeBufferPointer { CSVColumn(name: "c", type: type).encode($0, quoted: false, into: &out) } != nil)
+        #expect(Array(input.utf8).withUnsafeBufferPointer { CSVColumn(name: "c", type: type).encode($0, quoted: false, format: .text, into: &out) } != nil)
     }
 
     @Test("snake_case", arguments: [("CustomerID", "customer_id"), ("Tenure_Months", "tenure_months"), ("GST", "gst"),
