@@ -1,3 +1,4 @@
+import Logging
 import NIOCore
 import PostgresNIO
 
@@ -114,5 +115,40 @@ final class OneShot<T: Sendable>: Sendable {
         }
         waiting?.resume(with: result)
         return first
+    }
+}
+
+extension PostgresConnection {
+    /// Sends `queries` in order and waits once for all their answers (each
+    /// its rows or its error), stoppable like `stoppable`, without the task
+    /// and timer that costs: the queries are written from the connection's
+    /// event loop, where a closed connection is seen for certain (so none is
+    /// written where it would never be answered), and their answers are
+    /// gathered there, so a batch costs two thread hand-offs, not two per
+    /// query. (PostgresNIO 1.33 still sends each query only once the one
+    /// before is answered: a round trip each.) A stop closes the connection
+    /// and returns `CancellationError`.
+    /// - Throws: only for a stop or a connection already closed.
+    public func answers(to queries: [PostgresQuery], logger: Logger) async throws -> [Result<PostgresQueryResult, any Error>] {
+        try Task.checkCancellation()
+        guard !isClosed else { throw PostgresFailure.connectionClosed }
+        let outcome = OneShot<[Result<PostgresQueryResult, any Error>]>()
+        let loop = eventLoop
+        loop.execute {
+            guard !self.isClosed else {
+                outcome.finish(.failure(PostgresFailure.connectionClosed))
+                return
+            }
+            let answers = queries.map { self.query($0, logger: logger) }
+            EventLoopFuture.whenAllComplete(answers, on: loop).whenComplete { outcome.finish($0.mapError { $0 }) }
+        }
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { outcome.install($0) }
+        } onCancel: {
+            if outcome.finish(.failure(CancellationError())) {
+                let closing: EventLoopFuture<Void> = self.close()
+                _ = closing
+            }
+        }
     }
 }

@@ -37,9 +37,10 @@ extension Warehouse {
     }
 
     /// `withTransaction`, with `leading` statements sent together with BEGIN
-    /// and the setup, before any answer is awaited: a script costs the
-    /// transaction two waits (its opening and its COMMIT), not one per
-    /// statement. Safe because COMMIT is only sent once every answer is in:
+    /// and the setup, before any answer is awaited: orch waits twice for a
+    /// script (its opening and its COMMIT), not once per statement (the
+    /// server still answers them one by one: PostgresNIO sends each query
+    /// once the one before is answered). Safe because COMMIT is only sent once every answer is in:
     /// a stop meanwhile closes the connection and the server rolls back.
     /// - Throws: `LeadingStatementFailed` for the first leading statement that failed.
     func transaction<T: Sendable>(timeout: Duration?, readOnly: Bool, leading: [String],

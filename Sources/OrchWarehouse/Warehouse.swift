@@ -40,7 +40,7 @@ public struct Warehouse: Sendable {
         do {
             if transaction {
                 do {
-                    // Every statement goes with the BEGIN: two waits for the script, however long.
+                    // Every statement is queued with the BEGIN: orch waits twice for the script, however long.
                     try await self.transaction(timeout: timeout, readOnly: false, leading: statements.map(\.text)) { _ in }
                 } catch let failed as LeadingStatementFailed {
                     current = statements[failed.index]

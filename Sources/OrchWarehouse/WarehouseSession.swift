@@ -14,12 +14,16 @@ public struct WarehouseSession: Sendable {
     /// The connection has closed (as far as this client has seen).
     var isClosed: Bool { connection.isClosed }
 
-    /// Runs `operation` on the connection through `stoppable` (the only way
-    /// this module talks to the server), its failures as `WarehouseError`
-    /// (a stop stays a `CancellationError`).
+    /// Runs `operation` on the connection through `stoppable` (COPY's way to
+    /// the server; statements go through `answers`).
     func send<T: Sendable>(_ operation: @escaping @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        try await Self.mappingErrors { try await connection.stoppable(operation) }
+    }
+
+    /// `body`'s failures as `WarehouseError` (a stop stays a `CancellationError`).
+    private static func mappingErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         do {
-            return try await connection.stoppable(operation)
+            return try await body()
         } catch let error as WarehouseError {
             throw error
         } catch is CancellationError {
@@ -31,30 +35,24 @@ public struct WarehouseSession: Sendable {
 
     /// One statement's rows.
     func collect(_ sql: String) async throws -> [PostgresRow] {
-        let logger = self.logger
-        return try await send { try await $0.query(PostgresQuery(unsafeSQL: sql), logger: logger).collect() }
+        try await answers([sql])[0].get()
     }
 
-    /// Sends every statement before awaiting any answer (each still its own
+    /// Queues every statement before awaiting any answer (each still its own
     /// statement, in order), then gathers each one's rows as text or its
     /// error: one wait for all. Throws only for a stop or a closed connection.
     func pipeline(_ statements: [String]) async throws -> [Result<[[String?]], WarehouseError>] {
+        try await answers(statements).map { answer in answer.map { rows in rows.map { $0.map(\.text) } } }
+    }
+
+    /// Each statement's rows or its error, the statements sent together and
+    /// awaited once (`PostgresConnection.answers`: the only way this module
+    /// runs a statement).
+    private func answers(_ statements: [String]) async throws -> [Result<[PostgresRow], WarehouseError>] {
         let logger = self.logger
-        return try await send { connection in
-            // The EventLoopFuture API writes each query to the channel as it is called: their order is kept.
-            let answers = statements.map { sql -> EventLoopFuture<PostgresQueryResult> in
-                connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            }
-            var results: [Result<[[String?]], WarehouseError>] = []
-            for answer in answers {
-                do {
-                    results.append(.success(try await answer.get().rows.map { $0.map(\.text) }))
-                } catch {
-                    results.append(.failure(WarehouseError(error)))
-                }
-            }
-            return results
-        }
+        return try await Self.mappingErrors {
+            try await connection.answers(to: statements.map { PostgresQuery(unsafeSQL: $0) }, logger: logger)
+        }.map { result in result.map(\.rows).mapError { WarehouseError($0) } }
     }
 
     /// Runs one or more statements.
