@@ -24,6 +24,22 @@ struct ChildProcessTests {
         #expect(result.output == "hello /tmp")
     }
 
+    @Test("the child gets orch's whole environment, less what is removed, with what is replaced given once")
+    func inheritedEnvironment() async throws {
+        let own = ProcessInfo.processInfo.environment
+        var process = ChildProcess("/usr/bin/env")
+        process.environment = ["HOME": nil, "PATH": "/usr/bin:/bin", "ORCH_T": "a=b"]
+        let result = try await process.runCapturingOutput()
+        #expect(result.status.succeeded)
+        let rows = result.output.split(separator: "\n").map(String.init)
+        var expected = own.filter { $0.key != "HOME" && $0.key != "PATH" }.map { "\($0.key)=\($0.value)" }
+        expected += ["PATH=/usr/bin:/bin", "ORCH_T=a=b"]
+        // A value with line breaks (an exported shell function) prints as several rows.
+        let expectedRows = expected.flatMap { $0.split(separator: "\n").map(String.init) }
+        #expect(Set(rows) == Set(expectedRows))
+        #expect(rows.count(where: { $0.hasPrefix("PATH=") }) == 1)
+    }
+
     @Test("a name is looked up in PATH as execvp would: the first executable file; folders, plain files, relative entries left out")
     func lookUp() async throws {
         let dir = NSTemporaryDirectory() + "orch-path-\(UUID().uuidString.prefix(8))"
