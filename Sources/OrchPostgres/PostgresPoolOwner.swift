@@ -7,4 +7,10 @@ import PostgresNIO
 public protocol PostgresPoolOwner: Sendable {
     var pool: PostgresClient { get }
     var poolLogger: Logger { get }
+    /// Read-only sessions on the same server, for one-statement reads (`ReadOnlyPool`); nil: none.
+    var readOnlyPool: ReadOnlyPool? { get }
+}
+
+extension PostgresPoolOwner {
+    public var readOnlyPool: ReadOnlyPool? { nil }
 }

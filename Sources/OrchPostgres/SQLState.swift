@@ -9,6 +9,8 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
 
     public var description: String { rawValue }
 
+    /// A write in a read-only transaction.
+    public static let readOnlySQLTransaction = SQLState(rawValue: "25006")
     public static let uniqueViolation = SQLState(rawValue: "23505")
     public static let serializationFailure = SQLState(rawValue: "40001")
     public static let deadlockDetected = SQLState(rawValue: "40P01")

@@ -7,4 +7,5 @@ import OrchPostgres
 extension Store: PostgresPoolOwner {
     public var pool: PostgresClient { client }
     public var poolLogger: Logger { logger }
+    public var readOnlyPool: ReadOnlyPool? { readOnly }
 }

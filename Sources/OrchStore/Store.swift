@@ -9,11 +9,14 @@ import OrchPostgres
 /// duration of the closure and applies migrations first.
 public final class Store: Sendable {
     let client: PostgresClient
+    /// Opens no connection until a one-statement read uses it.
+    let readOnly: ReadOnlyPool?
     let logger: Logger
     public let url: DatabaseURL
 
-    init(client: PostgresClient, url: DatabaseURL, logger: Logger) {
+    init(client: PostgresClient, readOnly: ReadOnlyPool? = nil, url: DatabaseURL, logger: Logger) {
         self.client = client
+        self.readOnly = readOnly
         self.url = url
         self.logger = logger
     }
@@ -26,11 +29,14 @@ public final class Store: Sendable {
         var logger = Logger(label: "orch.store")
         logger.logLevel = .critical
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
-        let store = Store(client: client, url: url, logger: logger)
+        let readOnly = ReadOnlyPool(url: url, logger: logger)
+        let store = Store(client: client, readOnly: readOnly, url: url, logger: logger)
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                await client.run()
-                return nil
+            for pool in [client, readOnly.client] {
+                group.addTask {
+                    await pool.run()
+                    return nil
+                }
             }
             defer { group.cancelAll() }
             try await store.connect(migrate: migrate, timeout: connectTimeout)

@@ -10,11 +10,14 @@ import PostgresNIO
 /// speaks PostgresNIO.
 public struct Warehouse: Sendable {
     let client: PostgresClient
+    /// Where a one-statement read runs first (`ReadOnlyPool`); nil: always in a transaction.
+    let readOnly: ReadOnlyPool?
     let logger: Logger
 
-    /// A warehouse on a pool whose `run()` its owner keeps going.
-    public init(client: PostgresClient, logger: Logger) {
+    /// A warehouse on pools whose `run()` their owner keeps going.
+    public init(client: PostgresClient, readOnly: ReadOnlyPool? = nil, logger: Logger) {
         self.client = client
+        self.readOnly = readOnly
         self.logger = logger
     }
 
@@ -23,10 +26,11 @@ public struct Warehouse: Sendable {
         var logger = Logger(label: "orch.warehouse")
         logger.logLevel = .critical
         let client = PostgresClient(configuration: url.clientConfiguration, backgroundLogger: logger)
+        let readOnly = ReadOnlyPool(url: url, logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            for pool in [client, readOnly.client] { group.addTask { await pool.run() } }
             defer { group.cancelAll() }
-            return try await body(Warehouse(client: client, logger: logger))
+            return try await body(Warehouse(client: client, readOnly: readOnly, logger: logger))
         }
     }
 
@@ -34,10 +38,21 @@ public struct Warehouse: Sendable {
     /// transaction unless `transaction` is false, with a statement timeout
     /// when given. Postgres' message, detail, hint and the script line of the
     /// failing statement are kept in the thrown `WarehouseError`.
+    ///
+    /// A script of one statement that starts like a read, without a timeout
+    /// (which only the transaction's `statement_timeout` enforces in the
+    /// server), runs first on a read-only session (`ReadOnlyPool`), as one
+    /// round trip; if it turns out to write, it is refused there before
+    /// writing and runs in the transaction.
     public func execute(script: String, timeout: Duration? = nil, transaction: Bool = true) async throws {
         let statements = SQLScript.split(script)
         var current: SQLScript.Statement?
         do {
+            if transaction, statements.count == 1, timeout == nil {
+                current = statements[0]
+                if try await readOnlyAttempt(statements[0]) { return }
+                current = nil
+            }
             if transaction {
                 do {
                     // Every statement is queued with the BEGIN: orch waits twice for the script, however long.
@@ -70,6 +85,34 @@ public struct Warehouse: Sendable {
             }
             throw failure
         }
+    }
+
+    /// The first words of statements that may only read: anything else
+    /// (a write, BEGIN, SET, VACUUM) never tries the read-only session.
+    static let readingWords: Set<String> = ["select", "with", "values", "table", "show", "explain"]
+
+    /// Runs `statement` on the read-only pool; false when it did not run
+    /// there (no such pool, a server before 14, not a read by its first
+    /// word, or refused as a write: nothing of it was kept).
+    private func readOnlyAttempt(_ statement: SQLScript.Statement) async throws -> Bool {
+        guard let readOnly, let word = statement.firstWord, Self.readingWords.contains(word),
+              !readOnly.isKnownWriter(statement.text),
+              await readOnly.isSupported(asking: { try await serverVersion() }) else { return false }
+        do {
+            try Task.checkCancellation()
+            try await readOnly.client.withConnection { connection in
+                try await WarehouseSession(connection: connection, logger: logger).executeOne(statement.text)
+            }
+            return true
+        } catch let error as WarehouseError where error.sqlState == .readOnlySQLTransaction {
+            readOnly.rememberWriter(statement.text)
+            return false
+        }
+    }
+
+    /// `server_version_num`, e.g. 150004.
+    private func serverVersion() async throws -> Int? {
+        try await rows("SELECT current_setting('server_version_num')").first?.first?.flatMap { Int($0) }
     }
 
     /// Creates `schema` if it does not exist, outside any transaction:
