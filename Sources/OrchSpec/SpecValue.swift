@@ -94,12 +94,32 @@ public indirect enum PlainValue: Sendable, Hashable {
 
     /// A stable JSON text (keys in file order), used for hashing and storage.
     public var canonical: String {
+        var out = ""
+        appendCanonical(to: &out)
+        return out
+    }
+
+    /// Into one buffer: joining each level's pieces was 6 % of validating 10,000 tasks.
+    private func appendCanonical(to out: inout String) {
         switch self {
-        case .null: return "null"
-        case let .string(s): return JSONText.quote(s)
-        case let .list(items): return "[" + items.map(\.canonical).joined(separator: ",") + "]"
+        case .null: out += "null"
+        case let .string(s): JSONText.quote(s, into: &out)
+        case let .list(items):
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += "," }
+                item.appendCanonical(to: &out)
+            }
+            out += "]"
         case let .map(pairs):
-            return "{" + pairs.map { JSONText.quote($0.0) + ":" + $0.1.canonical }.joined(separator: ",") + "}"
+            out += "{"
+            for (i, pair) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                JSONText.quote(pair.0, into: &out)
+                out += ":"
+                pair.1.appendCanonical(to: &out)
+            }
+            out += "}"
         }
     }
 }
@@ -107,7 +127,19 @@ public indirect enum PlainValue: Sendable, Hashable {
 /// Minimal JSON string quoting, so Spec needs no encoder for canonical text.
 public enum JSONText {
     public static func quote(_ s: String) -> String {
-        var out = "\""
+        var out = ""
+        quote(s, into: &out)
+        return out
+    }
+
+    public static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        // Most values need no escape: appended whole instead of a scalar at a time.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            out += s
+            out += "\""
+            return
+        }
         for scalar in s.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
@@ -120,6 +152,6 @@ public enum JSONText {
             default: out.unicodeScalars.append(scalar)
             }
         }
-        return out + "\""
+        out += "\""
     }
 }

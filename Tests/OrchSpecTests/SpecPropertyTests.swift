@@ -68,4 +68,48 @@ struct SpecPropertyTests {
             }
         }
     }
+
+    /// Nested values of awkward strings: quotes, backslashes, control characters, non-ASCII.
+    static let plainValues = Generator(run: { rng in
+        let pieces = ["a", "\"", "\\", "\n", "\t", "\u{01}", "\u{1F}", "é", "😀", " ", "{", ":", ","]
+        func text(_ rng: inout some RandomNumberGenerator) -> String {
+            (0..<Int.random(in: 0...6, using: &rng)).map { _ in pieces[Int.random(in: 0..<pieces.count, using: &rng)] }.joined()
+        }
+        func value(_ depth: Int, _ rng: inout some RandomNumberGenerator) -> PlainValue {
+            switch depth > 2 ? 0 : Int.random(in: 0..<4, using: &rng) {
+            case 0: return .string(text(&rng))
+            case 1: return .null
+            case 2: return .list((0..<Int.random(in: 0...3, using: &rng)).map { _ in value(depth + 1, &rng) })
+            default: return .map((0..<Int.random(in: 0...3, using: &rng)).map { _ in (text(&rng), value(depth + 1, &rng)) })
+            }
+        }
+        return value(0, &rng)
+    })
+
+    /// What `canonical` means, independently: JSON (keys in order) that reads back as the same value.
+    static func decoded(_ json: Any) -> PlainValue? {
+        switch json {
+        case is NSNull: return .null
+        case let s as String: return .string(s)
+        case let items as [Any]:
+            let values = items.compactMap(decoded)
+            return values.count == items.count ? .list(values) : nil
+        default: return nil
+        }
+    }
+
+    @Test("a spec value's canonical text is JSON that reads back as the same value")
+    func canonicalIsJSON() async {
+        await propertyCheck(count: PropertyCases.count, input: Self.plainValues) { value in
+            let text = value.canonical
+            let parsed = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed])
+            #expect(parsed != nil, "not JSON: \(text)")
+            // Maps read back unordered from JSONSerialization: compare what has no map exactly, the rest by keys.
+            if let parsed, let back = Self.decoded(parsed) {
+                #expect(back == value, "\(text)")
+            } else if case let .map(pairs) = value, let object = parsed as? [String: Any] {
+                #expect(Set(object.keys) == Set(pairs.map(\.0)) || pairs.count != Set(pairs.map(\.0)).count)
+            }
+        }
+    }
 }
