@@ -191,7 +191,8 @@ let package = Package(
             path: "Tests/OrchTestSupport",
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec", propertyBased], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchSpecTests", dependencies: ["OrchSpec", propertyBased, .product(name: "Yams", package: "Yams")],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "OrchGraphTests", dependencies: ["OrchGraph", "OrchSpec", propertyBased], swiftSettings: swiftSettings),
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchRandom", "OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchTestSupport"], swiftSettings: swiftSettings),
