@@ -61,11 +61,7 @@ public struct ChildProcess: Sendable {
         // folder: 8 for `true` on Debian's PATH, most of a command task's cost). Not found: its own error,
         // in an environment it reads PATH from as a string (it would keep a row's final NUL).
         let path = environment["PATH"].map { $0 ?? "" } ?? getenv("PATH").map { String(cString: $0) } ?? ""
-        guard let found = Self.lookUp(executable, in: path) else {
-            var updates: [Environment.Key: String?] = [:]
-            for (key, value) in environment { updates[Environment.Key(stringLiteral: key)] = value }
-            return (.name(executable), .inherit.updating(updates))
-        }
+        guard let found = Self.lookUp(executable, in: path) else { return (.name(executable), Self.inherited(updating: environment)) }
         return (.path(FilePath(found)), environmentRows)
     }
 
@@ -85,22 +81,40 @@ public struct ChildProcess: Sendable {
     /// `NAME=value` rows the child gets. Built from `environ` at each start
     /// (so a `setenv` before it counts): `.inherit` had swift-subprocess copy
     /// the whole environment into a dictionary twice per start (a tenth of a
-    /// `command` task's CPU).
+    /// `command` task's CPU). An inherited row that cannot be passed on (no
+    /// `=`, a name starting with a digit) is left out, as a dictionary would
+    /// have; a name given here that is not a name is swift-subprocess' error.
     private var environmentRows: Environment {
         var rows: [[UInt8]] = []
         var replaced = Set<[UInt8]>()
         for (key, value) in environment {
+            guard Self.isName(Array(key.utf8)) else { return Self.inherited(updating: environment) }
             replaced.insert(Array(key.utf8))
             if let value { rows.append(Array("\(key)=\(value)\0".utf8)) }
         }
         var entry = environ
         while let row = entry.pointee {
             let bytes = UnsafeRawBufferPointer(start: row, count: strlen(row))
-            let key = bytes.firstIndex(of: UInt8(ascii: "=")).map { Array(bytes[..<$0]) } ?? Array(bytes)
-            if !replaced.contains(key) { rows.append(Array(bytes) + [0]) }
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")), case let key = Array(bytes[..<equals]), Self.isName(key),
+               !replaced.contains(key) {
+                rows.append(Array(bytes) + [0])
+            }
             entry += 1
         }
         return .custom(rows)
+    }
+
+    /// What swift-subprocess accepts as a variable's name.
+    private static func isName(_ key: [UInt8]) -> Bool {
+        guard let first = key.first, !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(first) else { return false }
+        return !key.contains(UInt8(ascii: "=")) && !key.contains(0)
+    }
+
+    /// `.inherit` with `updates`: swift-subprocess reads the environment itself (and checks the names).
+    private static func inherited(updating updates: [String: String?]) -> Environment {
+        var keyed: [Environment.Key: String?] = [:]
+        for (key, value) in updates { keyed[Environment.Key(stringLiteral: key)] = value }
+        return .inherit.updating(keyed)
     }
 
     /// Runs to the end and returns its status with its output as text

@@ -40,6 +40,15 @@ struct ChildProcessTests {
         #expect(rows.count(where: { $0.hasPrefix("PATH=") }) == 1)
     }
 
+    @Test("a variable name that is not one (a digit first, an `=` in it) is refused, never passed on as another name")
+    func badNames() async throws {
+        for name in ["1BAD", "A=B"] {
+            var process = ChildProcess("/usr/bin/env")
+            process.environment = [name: "x"]
+            await #expect(throws: (any Error).self, "\(name)") { _ = try await process.runCapturingOutput() }
+        }
+    }
+
     @Test("a name is looked up in PATH as execvp would: the first executable file; folders, plain files, relative entries left out")
     func lookUp() async throws {
         let dir = NSTemporaryDirectory() + "orch-path-\(UUID().uuidString.prefix(8))"
