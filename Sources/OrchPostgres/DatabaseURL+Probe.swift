@@ -33,13 +33,7 @@ extension DatabaseURL {
     /// starting up) or slow is left to the pool, which waits for it.
     /// - Throws: `DatabaseUnreachable`.
     public func probe(patience: Duration = .seconds(2), connectTimeout: Duration = .seconds(3)) async throws {
-        var config: PostgresConnection.Configuration
-        if isUnixSocket {
-            config = .init(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: password, database: database)
-        } else {
-            config = .init(host: host, port: port, username: user, password: password, database: database,
-                           tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable)
-        }
+        var config = try connectionConfiguration()
         config.options.connectTimeout = .milliseconds(Int64(connectTimeout.components.seconds * 1000))
         var logger = Logger(label: "orch.probe")
         logger.logLevel = .critical
@@ -61,6 +55,15 @@ extension DatabaseURL {
                 }
             }
         }
+    }
+
+    /// One connection's configuration (the pool builds its own from `clientConfiguration`).
+    public func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        if isUnixSocket {
+            return .init(unixSocketPath: "\(host)/.s.PGSQL.\(port)", username: user, password: password, database: database)
+        }
+        return .init(host: host, port: port, username: user, password: password, database: database,
+                     tls: requireTLS ? .require(try .init(configuration: .makeClientConfiguration())) : .disable)
     }
 
     /// What a failed probe means.

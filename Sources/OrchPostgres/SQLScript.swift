@@ -9,13 +9,6 @@ public enum SQLScript {
         public var line: Int
         /// Offset (in characters) of the statement's start in the script.
         public var offset: Int
-
-        /// The statement's first word, lowercased (`select`, `with`, …); nil
-        /// when it starts with something else (a parenthesis).
-        public var firstWord: String? {
-            let word = text.prefix { $0.isASCII && $0.isLetter }
-            return word.isEmpty ? nil : word.lowercased()
-        }
     }
 
     public static func split(_ script: String) -> [Statement] {

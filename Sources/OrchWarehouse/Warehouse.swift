@@ -38,25 +38,20 @@ public struct Warehouse: Sendable {
     /// transaction unless `transaction` is false, with a statement timeout
     /// when given. Postgres' message, detail, hint and the script line of the
     /// failing statement are kept in the thrown `WarehouseError`.
-    ///
-    /// A script of one statement that starts like a read, without a timeout
-    /// (which only the transaction's `statement_timeout` enforces in the
-    /// server), runs first on a read-only session (`ReadOnlyPool`), as one
-    /// round trip; if it turns out to write, it is refused there before
-    /// writing and runs in the transaction.
-    public func execute(script: String, timeout: Duration? = nil, transaction: Bool = true) async throws {
+    /// - Parameter readOnly: the script may not write (a write is an error).
+    ///   One statement without a timeout then runs as one round trip on a
+    ///   read-only session (`ReadOnlyPool`), where the server allows it.
+    public func execute(script: String, timeout: Duration? = nil, transaction: Bool = true, readOnly: Bool = false) async throws {
         let statements = SQLScript.split(script)
         var current: SQLScript.Statement?
         do {
-            if transaction, statements.count == 1, timeout == nil {
+            if transaction, readOnly, statements.count == 1, timeout == nil, let pool = self.readOnly, await pool.isSupported() {
                 current = statements[0]
-                if try await readOnlyAttempt(statements[0]) { return }
-                current = nil
-            }
-            if transaction {
+                try await runAlone(statements[0].text, on: pool)
+            } else if transaction {
                 do {
                     // Every statement is queued with the BEGIN: orch waits twice for the script, however long.
-                    try await self.transaction(timeout: timeout, readOnly: false, leading: statements.map(\.text)) { _ in }
+                    try await self.transaction(timeout: timeout, readOnly: readOnly, leading: statements.map(\.text)) { _ in }
                 } catch let failed as LeadingStatementFailed {
                     current = statements[failed.index]
                     throw failed.error
@@ -87,32 +82,21 @@ public struct Warehouse: Sendable {
         }
     }
 
-    /// The first words of statements that may only read: anything else
-    /// (a write, BEGIN, SET, VACUUM) never tries the read-only session.
-    static let readingWords: Set<String> = ["select", "with", "values", "table", "show", "explain"]
-
-    /// Runs `statement` on the read-only pool; false when it did not run
-    /// there (no such pool, a server before 14, not a read by its first
-    /// word, or refused as a write: nothing of it was kept).
-    private func readOnlyAttempt(_ statement: SQLScript.Statement) async throws -> Bool {
-        guard let readOnly, let word = statement.firstWord, Self.readingWords.contains(word),
-              !readOnly.isKnownWriter(statement.text),
-              await readOnly.isSupported(asking: { try await serverVersion() }) else { return false }
-        do {
-            try Task.checkCancellation()
-            try await readOnly.client.withConnection { connection in
-                try await WarehouseSession(connection: connection, logger: logger).executeOne(statement.text)
+    /// One statement on a session of the read-only pool, outside an explicit
+    /// transaction. A session where it failed is closed rather than pooled:
+    /// what a failed statement left on it (a session lock) goes with it.
+    private func runAlone(_ statement: String, on pool: ReadOnlyPool) async throws {
+        try Task.checkCancellation()
+        try await pool.client.withConnection { connection in
+            let session = WarehouseSession(connection: connection, logger: logger)
+            do {
+                try await session.executeOne(statement)
+            } catch {
+                // Closed before it goes back: a pool handed one still closing to the next task.
+                try? await connection.close()
+                throw error
             }
-            return true
-        } catch let error as WarehouseError where error.sqlState == .readOnlySQLTransaction {
-            readOnly.rememberWriter(statement.text)
-            return false
         }
-    }
-
-    /// `server_version_num`, e.g. 150004.
-    private func serverVersion() async throws -> Int? {
-        try await rows("SELECT current_setting('server_version_num')").first?.first?.flatMap { Int($0) }
     }
 
     /// Creates `schema` if it does not exist, outside any transaction:

@@ -127,5 +127,8 @@ struct SQLTaskTests {
         #expect(throws: SpecError.self) { try makeBody("kind: sql") }
         #expect(throws: SpecError.self) { try makeBody("kind: sql\nsql: select 1\nfile: x.sql") }
         #expect(throws: SpecError.self) { try makeBody("kind: sql\nfile: missing.sql") }
+        #expect(throws: SpecError.self) { try makeBody("kind: sql\nsql: select 1\nread_only: true\ntransaction: false") }
+        #expect(throws: SpecError.self) { try makeBody("kind: sql\nsql: select 1\nread_only: maybe") }
+        _ = try makeBody("kind: sql\nsql: select 1\nread_only: true")
     }
 }

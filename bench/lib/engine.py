@@ -8,7 +8,8 @@ import time
 import shapes
 from harness import median
 
-BODIES = {"empty": "kind: empty", "sql": "kind: sql, sql: select 1", "command": 'kind: command, command: ["true"]'}
+BODIES = {"empty": "kind: empty", "sql": "kind: sql, sql: select 1", "command": 'kind: command, command: ["true"]',
+          "sql_read_only": "kind: sql, sql: select 1, read_only: true"}
 
 
 def pipeline(bench, shape, kind, n):
@@ -73,6 +74,11 @@ def figures(bench, small, large, rounds):
         growth = per_task[("empty", shape, large)] * large / (per_task[("empty", shape, small)] * small)
         bound = large / small * 1.1
         bench.record(f"empty {shape}: time at N={large} / N={small}", growth, "x", f"<= {bound:.1f}x", growth <= bound)
+    # The same `select 1` declared read_only (one round trip on a read-only session), beside it: not a target.
+    for shape in ("chain", "fan"):
+        r = run_engine(bench, shape, "sql_read_only", small, rounds)
+        bench.record(f"sql read_only {shape} N={small}: per task", r["ms"], "ms", None, None,
+                     "`read_only: true`: one round trip instead of five")
     for kind in ("empty", "sql", "command"):
         ratio = per_task[(kind, "fan", small)] / per_task[(kind, "chain", small)]
         bench.record(f"{kind}: fan per task / chain per task (concurrency 2)", ratio, "x", "<= 1.0x", ratio <= 1.0)
