@@ -12,7 +12,7 @@ struct ReadOnlyStatementTests {
     /// Waits (bounded) until a statement containing `marker` runs in another
     /// session of this database, and returns that session's `application_name`.
     static func sessionRunning(_ marker: String, on warehouse: Warehouse) async throws -> String? {
-        for _ in 0..<200 {
+        for _ in 0..<500 {
             if let name = try await warehouse.rows("""
             SELECT application_name FROM pg_stat_activity
             WHERE state = 'active' AND query LIKE \(SQLName.literal("%\(marker)%")) AND pid <> pg_backend_pid() AND datname = current_database()
@@ -24,10 +24,11 @@ struct ReadOnlyStatementTests {
         return nil
     }
 
-    /// Where `script` runs (`application_name` of its session) while it sleeps in `pg_sleep(1)`.
+    /// Where `script` runs (`application_name` of its session) while it sleeps in `pg_sleep(2)`
+    /// (long enough to be seen from a test process that a loaded machine runs late).
     static func whereRuns(_ script: String, readOnly: Bool, on warehouse: Warehouse) async throws -> String? {
         async let ran: Void = warehouse.execute(script: script, readOnly: readOnly)
-        let seen = try await sessionRunning("pg_sleep(1)", on: warehouse)
+        let seen = try await sessionRunning("pg_sleep(2)", on: warehouse)
         try await ran
         return seen
     }
@@ -38,10 +39,10 @@ struct ReadOnlyStatementTests {
         try await Warehouse.with(url) { (warehouse: Warehouse) async throws in
             // Learnt before the first statement, with room for a loaded machine (a slow probe is only asked again).
             #expect(await warehouse.readOnly?.isSupported(limit: .seconds(60)) == true)
-            #expect(try await Self.whereRuns("select pg_sleep(1)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
-            #expect(try await Self.whereRuns("/* a comment first */ select pg_sleep(1)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
-            #expect(try await Self.whereRuns("select pg_sleep(1)", readOnly: false, on: warehouse) == "")
-            #expect(try await Self.whereRuns("select 1; select pg_sleep(1)", readOnly: true, on: warehouse) == "")
+            #expect(try await Self.whereRuns("select pg_sleep(2)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
+            #expect(try await Self.whereRuns("/* a comment first */ select pg_sleep(2)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
+            #expect(try await Self.whereRuns("select pg_sleep(2)", readOnly: false, on: warehouse) == "")
+            #expect(try await Self.whereRuns("select 1; select pg_sleep(2)", readOnly: true, on: warehouse) == "")
         }
     }
 
