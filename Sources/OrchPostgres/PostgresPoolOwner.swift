@@ -7,10 +7,6 @@ import PostgresNIO
 public protocol PostgresPoolOwner: Sendable {
     var pool: PostgresClient { get }
     var poolLogger: Logger { get }
-    /// Read-only sessions on the same server, for one-statement reads (`ReadOnlyPool`); nil: none.
+    /// Read-only sessions on the same server, for `read_only` scripts of one statement (`ReadOnlyPool`).
     var readOnlyPool: ReadOnlyPool? { get }
-}
-
-extension PostgresPoolOwner {
-    public var readOnlyPool: ReadOnlyPool? { nil }
 }

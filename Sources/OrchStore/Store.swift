@@ -9,7 +9,7 @@ import OrchPostgres
 /// duration of the closure and applies migrations first.
 public final class Store: Sendable {
     let client: PostgresClient
-    /// Opens no connection until a one-statement read uses it.
+    /// Opens no connection until a `read_only` script of one statement uses it.
     let readOnly: ReadOnlyPool?
     let logger: Logger
     public let url: DatabaseURL

@@ -10,7 +10,7 @@ import PostgresNIO
 /// speaks PostgresNIO.
 public struct Warehouse: Sendable {
     let client: PostgresClient
-    /// Where a one-statement read runs first (`ReadOnlyPool`); nil: always in a transaction.
+    /// Where a `read_only` script of one statement runs (`ReadOnlyPool`); nil: in `BEGIN READ ONLY`.
     let readOnly: ReadOnlyPool?
     let logger: Logger
 
