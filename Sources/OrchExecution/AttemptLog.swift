@@ -3,13 +3,12 @@ import OrchSpec
 import Synchronization
 
 /// The log of one attempt (`…/<task>/attempt-<n>.log`). Lines are kept in
-/// memory until the file is needed: when a child process is to write to it
-/// (`materialize`), when the attempt has gone on for a while (`LogFlusher`,
+/// memory until the file is needed: when the attempt has gone on for a while (`LogFlusher`,
 /// so `orch logs -f` sees it), when it outgrows a tail, or when the attempt
 /// ends in anything but success. A short attempt that succeeds never costs
 /// a folder and a file: everything it logged is in its stored tail.
-/// The file is opened for appending, so a child process can write to it
-/// through its own descriptor without the two overwriting each other.
+/// A child process's output comes through orch (`append(output:)`), so a
+/// command that succeeds quietly costs no file either.
 public final class AttemptLog: Sendable {
     public let path: String
     private let secrets: SecretMask
@@ -53,7 +52,17 @@ public final class AttemptLog: Sendable {
     /// disk) is remembered: the executor fails the attempt rather than
     /// reporting a success whose log is gone.
     public func write(_ text: String) {
-        let bytes = Array(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8)
+        append(Array(secrets.apply(text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+
+    /// Appends what a child process wrote (`OutputRelay`), as it came: a
+    /// chunk may end mid-line, and is not masked (a secret may be split
+    /// across two chunks; a child's output never was masked).
+    public func append(output: UnsafeRawBufferPointer) {
+        append(Array(output))
+    }
+
+    private func append(_ bytes: [UInt8]) {
         let lines = bytes.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
         state.withLock { s in
             guard !s.closed else { return }
@@ -74,8 +83,7 @@ public final class AttemptLog: Sendable {
     }
 
     /// Creates the file (and its folder, 0700) with everything written so far,
-    /// if it is not there yet, and returns its path: for a child process to
-    /// append to. Never after `close`.
+    /// if it is not there yet, and returns its path. Never after `close`.
     /// - Throws: `Exists` (exclusive, and another file took the name) or the `open(2)` error.
     @discardableResult
     public func materialize() throws -> String {

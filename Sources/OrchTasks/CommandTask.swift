@@ -5,7 +5,9 @@ import OrchProcess
 
 /// `kind: command`: runs a program (`command: [argv…]`) or a shell line
 /// (`command: "…"`, through `/bin/sh -c`). Its stdout and stderr go into the
-/// attempt log as they are written. On timeout or cancellation its whole
+/// attempt log as they are written (through a pipe orch reads, until the
+/// command exits: a process it leaves running in the background should
+/// write to a file of its own). On timeout or cancellation its whole
 /// process group gets SIGTERM, then SIGKILL.
 ///
 /// Fields: `command`, `env` (map), `working_dir` (default: the pipeline's
@@ -72,11 +74,11 @@ public struct CommandTask: SingleTaskKind, TaskBody {
     }
 
     public func run(_ context: TaskContext) async throws -> TaskOutput {
-        // The child writes to the file itself: it must exist, with orch's lines so far.
-        let fd = ((try? context.log.materialize()) != nil) ? open(context.log.path, O_WRONLY | O_APPEND | O_CLOEXEC) : -1
-        guard fd >= 0 else {
-            throw TaskFailure(.internalError, "cannot open the attempt log \(context.log.path)"
-                              + (context.log.writeFailure.map { ": \($0)" } ?? ""), retryable: false)
+        // Through orch: a command that succeeds quietly costs no file (see `AttemptLog`).
+        let log = context.log
+        let relay: OutputRelay
+        do { relay = try OutputRelay { log.append(output: $0) } } catch {
+            throw TaskFailure(.internalError, "\(error)", retryable: true)
         }
         var process = ChildProcess(executable, arguments)
         process.environment = [
@@ -89,7 +91,7 @@ public struct CommandTask: SingleTaskKind, TaskBody {
         process.killGrace = killGrace
         let status: ChildProcess.Status
         do {
-            let result = try await process.run(appendingOutputTo: fd) { group in
+            let result = try await process.run(appendingOutputTo: relay.writeEnd) { group in
                 // Its own session: the group id is the pid. Registered so a hard exit (a second Ctrl-C)
                 // takes the tree along, and recorded so `orch retry` can stop it if this orch dies.
                 ChildProcessGroups.register(group)
@@ -97,8 +99,10 @@ public struct CommandTask: SingleTaskKind, TaskBody {
             }
             if let group = result.processID { ChildProcessGroups.unregister(group) }
             status = result.status
+            await relay.finish()
         } catch {
-            // The runner has already closed `fd` (closed once spawned) even when the spawn failed.
+            // The runner has already closed the write end (closed once spawned) even when the spawn failed.
+            await relay.finish()
             throw TaskFailure(.spawn, "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
         // Exit 0 is done work even if a stop raced it: never run it again on top of itself.

@@ -98,16 +98,29 @@ struct ChildProcessTests {
 
     @Test("a stop tears down the whole process group")
     func teardown() async throws {
-        let marker = NSTemporaryDirectory() + "orch-child-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: marker) }
+        let pidFile = NSTemporaryDirectory() + "orch-child-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: pidFile) }
         let fd = open("/dev/null", O_WRONLY | O_CLOEXEC)
-        var process = ChildProcess("/bin/sh", ["-c", "(sleep 3; touch \(marker)) & wait"])
+        var process = ChildProcess("/bin/sh", ["-c", "sleep 60 & echo $! > \(pidFile); wait"])
         process.killGrace = .milliseconds(200)
         let running = Task { try await process.run(appendingOutputTo: fd) }
-        try await Task.sleep(for: .milliseconds(300))
+        // Stopped once the grandchild runs (a loaded machine may take a while to get there).
+        var grandchild: Int32?
+        for _ in 0..<500 where grandchild == nil {
+            try await Task.sleep(for: .milliseconds(20))
+            grandchild = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        }
+        let pid = try #require(grandchild)
         running.cancel()
         _ = try? await running.value
-        try await Task.sleep(for: .seconds(4))
-        #expect(!FileManager.default.fileExists(atPath: marker))
+        var gone = false
+        for _ in 0..<500 where !gone {
+            // A zombie still answers kill(0); reaped or not, it must not be running.
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            gone = kill(pid, 0) != 0 || stat.contains(") Z ")
+            if !gone { try await Task.sleep(for: .milliseconds(20)) }
+        }
+        if !gone { kill(pid, SIGKILL) }
+        #expect(gone, "sleep 60 (pid \(pid)) was killed with its group")
     }
 }

@@ -27,7 +27,8 @@ struct FullDiskTests {
                 while (try? fill.write(contentsOf: block)) != nil {}
                 try? fill.close()
             }
-            try "name: full\ntasks:\n  - { id: a, kind: command, command: \"true\" }\n"
+            // More output than an attempt's stored tail holds: only the full disk could keep it.
+            try "name: full\ntasks:\n  - { id: a, kind: command, command: \"seq 1 20000\" }\n"
                 .write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": url.url(includePassword: true)]
             let r = try await runOrch(["run", "\(dir)/p.yml"], environment: vars, directory: dir)

@@ -45,7 +45,8 @@ struct RetentionSafetyTests {
         try await withTemporaryDirectory { dir in
             let home = "\(dir)/home"
             let vars = ["ORCH_HOME": home, "ORCH_DATABASE_URL": url.url(includePassword: true)]
-            try "name: tiny\ntasks:\n  - { id: a, kind: command, command: \"echo hi\" }\n".write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
+            // More than a stored tail holds, so the attempt's log is a file.
+            try "name: tiny\ntasks:\n  - { id: a, kind: command, command: \"seq 1 5000\" }\n".write(toFile: "\(dir)/p.yml", atomically: true, encoding: .utf8)
             #expect(try await runOrch(["run", "\(dir)/p.yml"], environment: vars, directory: dir).status == 0)
             let runs = try FileManager.default.contentsOfDirectory(atPath: "\(home)/tiny")
             let run = try #require(runs.first)

@@ -35,7 +35,9 @@ struct CommandTaskTests {
             try FileManager.default.createDirectory(atPath: "\(dir)/sub", withIntermediateDirectories: true)
             let ctx = try context(dir)
             _ = try await body.run(ctx)
-            let log = try String(contentsOfFile: ctx.log.path, encoding: .utf8)
+            // Nothing on disk yet: the output is held until the log is closed (or outgrows a tail).
+            #expect(!ctx.log.isOnDisk)
+            let log = ctx.log.tail()
             #expect(log.contains("out\n"))
             #expect(log.contains("err\n"))
             #expect(log.contains("v=hi"))
@@ -50,7 +52,39 @@ struct CommandTaskTests {
             let body = try makeBody("kind: command\ncommand: [printf, '%s-%s', 'a b', c]", directory: dir)
             let ctx = try context(dir)
             _ = try await body.run(ctx)
-            #expect(try String(contentsOfFile: ctx.log.path, encoding: .utf8).contains("a b-c"))
+            #expect(ctx.log.tail().contains("a b-c"))
+        }
+    }
+
+    @Test("output comes through orch: none means no file; more than a tail is all on disk, in order")
+    func relayedOutput() async throws {
+        try await withTemporaryDirectory { dir in
+            let quiet = try context(dir)
+            _ = try await makeBody("kind: command\ncommand: \"true\"", directory: dir).run(quiet)
+            quiet.log.close(unlessTailHolds: 40)
+            #expect(!FileManager.default.fileExists(atPath: "\(dir)/t"), "a quiet success makes no folder and no file")
+
+            // 200,000 numbered lines, stdout and stderr: far more than the pipe and the tail hold.
+            let loud = try context(dir, attempt: 2)
+            _ = try await makeBody("kind: command\ncommand: 'seq 1 100000; seq 100001 200000 >&2'", directory: dir).run(loud)
+            loud.log.close()
+            let lines = try String(contentsOfFile: loud.log.path, encoding: .utf8).split(separator: "\n")
+            #expect(lines == (1...200_000).map { Substring(String($0)) }, "every line once, in order (\(lines.count) lines)")
+        }
+    }
+
+    @Test("a process the command leaves in the background does not hold the task; what the command wrote is kept")
+    func backgroundWriterDoesNotHold() async throws {
+        try await withTemporaryDirectory { dir in
+            let ctx = try context(dir)
+            let started = ContinuousClock.now
+            // The background sleep holds the pipe open for 30 s; the task ends with the shell.
+            _ = try await makeBody("kind: command\ncommand: 'sleep 30 & echo $! > bg.pid; echo done'", directory: dir).run(ctx)
+            #expect(ContinuousClock.now - started < .seconds(20), "waited for the background process")
+            #expect(ctx.log.tail().contains("done"))
+            if let pid = (try? String(contentsOfFile: "\(dir)/bg.pid", encoding: .utf8)).flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }) {
+                kill(pid, SIGKILL)
+            }
         }
     }
 

@@ -24,14 +24,23 @@ struct ReadOnlyStatementTests {
         return nil
     }
 
-    /// Where `script` runs (`application_name` of its session) while it sleeps in `pg_sleep(2)`
-    /// (long enough to be seen from a test process that a loaded machine runs late).
+    /// Where `script` runs (`application_name` of its session): it waits
+    /// for an advisory lock this test holds until it has seen the script
+    /// running, so a loaded machine cannot make the probe miss it.
     static func whereRuns(_ script: String, readOnly: Bool, on warehouse: Warehouse) async throws -> String? {
-        async let ran: Void = warehouse.execute(script: script, readOnly: readOnly)
-        let seen = try await sessionRunning("pg_sleep(2)", on: warehouse)
-        try await ran
-        return seen
+        try await warehouse.withTransaction { holder in
+            // A session lock: released by the unlock at once, not at the end of this transaction.
+            try await holder.executeOne("SELECT pg_advisory_lock(42)")
+            async let ran: Void = warehouse.execute(script: script, readOnly: readOnly)
+            let seen = try? await sessionRunning(waitingScript, on: warehouse)
+            try await holder.executeOne("SELECT pg_advisory_unlock(42)")
+            try await ran
+            return seen ?? nil
+        }
     }
+
+    /// A statement that waits for `whereRuns`' lock (allowed in a read-only transaction).
+    static let waitingScript = "select pg_advisory_xact_lock_shared(42)"
 
     @Test("one read-only statement runs on the read-only session; a script of two, one with a timeout, or one not declared read-only, in a transaction")
     func whereStatementsRun() async throws {
@@ -39,10 +48,11 @@ struct ReadOnlyStatementTests {
         try await Warehouse.with(url) { (warehouse: Warehouse) async throws in
             // Learnt before the first statement, with room for a loaded machine (a slow probe is only asked again).
             #expect(await warehouse.readOnly?.isSupported(limit: .seconds(60)) == true)
-            #expect(try await Self.whereRuns("select pg_sleep(2)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
-            #expect(try await Self.whereRuns("/* a comment first */ select pg_sleep(2)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
-            #expect(try await Self.whereRuns("select pg_sleep(2)", readOnly: false, on: warehouse) == "")
-            #expect(try await Self.whereRuns("select 1; select pg_sleep(2)", readOnly: true, on: warehouse) == "")
+            let wait = Self.waitingScript
+            #expect(try await Self.whereRuns(wait, readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
+            #expect(try await Self.whereRuns("/* a comment first */ \(wait)", readOnly: true, on: warehouse) == ReadOnlyPool.applicationName)
+            #expect(try await Self.whereRuns(wait, readOnly: false, on: warehouse) == "")
+            #expect(try await Self.whereRuns("select 1; \(wait)", readOnly: true, on: warehouse) == "")
         }
     }
 
