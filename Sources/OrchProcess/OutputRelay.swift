@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// A pipe for a child process's standard output and error, read by orch as
 /// the child writes, each chunk handed to `deliver` (a `command` task's
@@ -12,15 +13,15 @@ import Foundation
 /// ever. What it writes after that is not kept (it gets EPIPE, or SIGPIPE):
 /// such a process should send its output to a file of its own.
 public final class OutputRelay: @unchecked Sendable {
-    // @unchecked: `source` is a Dispatch object (thread-safe, not marked Sendable);
-    // the descriptors are read and closed only on `queue`.
+    // @unchecked: `source` is a Dispatch object (thread-safe, not marked Sendable).
 
     /// The end the child writes to: give it to the spawn, which closes it.
     public let writeEnd: Int32
     private let readEnd: Int32
-    private let queue = DispatchQueue(label: "orch.output-relay")
     private let source: any DispatchSourceRead
     private let deliver: @Sendable (UnsafeRawBufferPointer) -> Void
+    /// Held while reading; true once the relay is over (nothing is read after that).
+    private let finished = Mutex(false)
 
     /// How much one turn reads: `finish` waits behind it, and once the child is gone
     /// reads what it wrote just before it exited, bounded (a process left behind may go on writing).
@@ -43,7 +44,7 @@ public final class OutputRelay: @unchecked Sendable {
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
         _ = fcntl(readEnd, F_SETFL, O_NONBLOCK)
         self.deliver = deliver
-        source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: queue)
+        source = DispatchSource.makeReadSource(fileDescriptor: readEnd, queue: DispatchQueue(label: "orch.output-relay"))
         let readEnd = self.readEnd
         source.setEventHandler { [weak self] in self?.drain(limit: Self.drainLimit) }
         source.setCancelHandler { close(readEnd) }
@@ -51,35 +52,40 @@ public final class OutputRelay: @unchecked Sendable {
     }
 
     /// Reads what the pipe holds, up to `limit` bytes; stops at end of file
-    /// (every writer gone), which also ends the relay. On `queue` only.
+    /// (every writer gone), which also ends the relay.
     private func drain(limit: Int) {
-        guard !source.isCancelled else { return }
-        var left = limit
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while left > 0 {
-            let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, min($0.count, left)) }
-            if count > 0 {
-                buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
-                left -= count
-            } else if count < 0 && errno == EINTR {
-                continue
-            } else {
-                // 0: end of file. EAGAIN: nothing more for now. Anything else: nothing more to read.
-                if count == 0 || errno != EAGAIN { source.cancel() }
-                return
+        finished.withLock { finished in
+            guard !finished else { return }
+            var left = limit
+            var buffer = [UInt8](repeating: 0, count: 65_536)
+            while left > 0 {
+                let count = buffer.withUnsafeMutableBytes { read(readEnd, $0.baseAddress, min($0.count, left)) }
+                if count > 0 {
+                    buffer.withUnsafeBytes { deliver(UnsafeRawBufferPointer(rebasing: $0[..<count])) }
+                    left -= count
+                } else if count < 0 && errno == EINTR {
+                    continue
+                } else {
+                    // 0: end of file. EAGAIN: nothing more for now. Anything else: nothing more to read.
+                    if count == 0 || errno != EAGAIN { end(&finished) }
+                    return
+                }
             }
         }
     }
 
-    /// Once the child has exited: hands over what it wrote, then closes the pipe.
-    public func finish() async {
-        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
-            queue.async {
-                self.drain(limit: Self.drainLimit)
-                self.source.cancel()
-                done.resume()
-            }
-        }
+    /// No more reads; the descriptor is closed once no read is under way (the source's cancel handler).
+    private func end(_ finished: inout Bool) {
+        finished = true
+        source.cancel()
+    }
+
+    /// Once the child has exited: hands over what it wrote, then closes the
+    /// pipe. Here, not on the relay's queue: non-blocking reads of a bounded
+    /// amount, and no hand-off to another thread and back for each command.
+    public func finish() {
+        drain(limit: Self.drainLimit)
+        finished.withLock { if !$0 { end(&$0) } }
     }
 
     deinit {

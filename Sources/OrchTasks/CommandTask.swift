@@ -99,10 +99,10 @@ public struct CommandTask: SingleTaskKind, TaskBody {
             }
             if let group = result.processID { ChildProcessGroups.unregister(group) }
             status = result.status
-            await relay.finish()
+            relay.finish()
         } catch {
             // The runner has already closed the write end (closed once spawned) even when the spawn failed.
-            await relay.finish()
+            relay.finish()
             throw TaskFailure(.spawn, "could not start `\(executable)` in \(workingDirectory): \(error)", retryable: false)
         }
         // Exit 0 is done work even if a stop raced it: never run it again on top of itself.

@@ -88,6 +88,28 @@ struct CommandTaskTests {
         }
     }
 
+    @Test("a background process that never stops writing does not hold the task, and ends on SIGPIPE once the relay is over")
+    func backgroundFloodDoesNotHold() async throws {
+        try await withTemporaryDirectory { dir in
+            let ctx = try context(dir)
+            let started = ContinuousClock.now
+            _ = try await makeBody("kind: command\ncommand: '(while :; do echo spam; done) & echo $! > bg.pid; sleep 0.2; echo done'",
+                                   directory: dir).run(ctx)
+            #expect(ContinuousClock.now - started < .seconds(20), "the flood held the task")
+            let pid = try #require((try? String(contentsOfFile: "\(dir)/bg.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
+            var gone = false
+            for _ in 0..<500 where !gone {
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                gone = kill(pid, 0) != 0 || stat.contains(") Z ")
+                if !gone { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            if !gone { kill(pid, SIGKILL) }
+            #expect(gone, "the writer left behind was not stopped by the closed pipe")
+            ctx.log.close()
+            #expect(ctx.log.tail(lines: 1000).contains("spam"))
+        }
+    }
+
     @Test("a non-zero exit is a failure with its code; retry_exit_codes limits what is retryable")
     func exitCodes() async throws {
         try await withTemporaryDirectory { dir in
