@@ -161,6 +161,16 @@ public struct RunRepository: RunStore {
         for try await row in runRows { run = try decodeRun(row) }
         guard let run else { return nil }
 
+        // Runs, then tasks, then attempts, each statement its own snapshot: a final state is written
+        // attempt first, then task, then run, so what a read here calls final is final below it too
+        // (a task read as succeeded has its last attempt finished, with its log tail).
+        var taskRows: [(String, Int, String, String?, Int, Date?, Date?)] = []
+        let taskQuery = try await client.query("""
+        SELECT task_id, position, state, message, attempts, started_at, finished_at
+        FROM orch.task_runs WHERE run_id = \(id) ORDER BY position
+        """, logger: store.logger)
+        for try await row in taskQuery.decode((String, Int, String, String?, Int, Date?, Date?).self) { taskRows.append(row) }
+
         var attempts: [String: [StoredAttempt]] = [:]
         let attemptRows = try await client.query("""
         SELECT task_id, attempt, status, started_at, finished_at, duration_ms, error_class, error, exit_code, log_path, log_tail,
@@ -176,15 +186,9 @@ public struct RunRepository: RunStore {
                                                              exitCode: exit, logPath: path, logTail: tail,
                                                              processGroup: group, processStamp: stamp))
         }
-        var tasks: [StoredTaskRun] = []
-        let taskRows = try await client.query("""
-        SELECT task_id, position, state, message, attempts, started_at, finished_at
-        FROM orch.task_runs WHERE run_id = \(id) ORDER BY position
-        """, logger: store.logger)
-        for try await (task, position, state, message, count, started, finished) in taskRows.decode(
-            (String, Int, String, String?, Int, Date?, Date?).self) {
-            tasks.append(StoredTaskRun(taskID: task, position: position, state: TaskState(storedText: state), message: message, attemptCount: count,
-                                       startedAt: started, finishedAt: finished, attempts: attempts[task] ?? []))
+        let tasks = taskRows.map { task, position, state, message, count, started, finished in
+            StoredTaskRun(taskID: task, position: position, state: TaskState(storedText: state), message: message, attemptCount: count,
+                          startedAt: started, finishedAt: finished, attempts: attempts[task] ?? [])
         }
         return StoredRunDetail(run: run, tasks: tasks)
     }
