@@ -9,4 +9,6 @@ public protocol PostgresPoolOwner: Sendable {
     var poolLogger: Logger { get }
     /// Read-only sessions on the same server, for `read_only` scripts of one statement (`ReadOnlyPool`).
     var readOnlyPool: ReadOnlyPool? { get }
+    /// The pool's sessions that already check for a vanished client.
+    var checkedSessions: CheckedSessions { get }
 }

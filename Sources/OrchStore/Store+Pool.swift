@@ -8,4 +8,5 @@ extension Store: PostgresPoolOwner {
     public var pool: PostgresClient { client }
     public var poolLogger: Logger { logger }
     public var readOnlyPool: ReadOnlyPool? { readOnly }
+    public var checkedSessions: CheckedSessions { sessions }
 }

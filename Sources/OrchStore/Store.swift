@@ -11,6 +11,7 @@ public final class Store: Sendable {
     let client: PostgresClient
     /// Opens no connection until a `read_only` script of one statement uses it.
     let readOnly: ReadOnlyPool?
+    let sessions = CheckedSessions()
     let logger: Logger
     public let url: DatabaseURL
 

@@ -48,27 +48,35 @@ extension Warehouse {
         try await withStoppableConnection { connection in
             let session = WarehouseSession(connection: connection, logger: logger)
             // The transaction's id (to learn its fate later) and its limits, in one statement. A stop
-            // closes the connection; the server notices within 250 ms, even mid-statement (PostgreSQL 14+).
+            // closes the connection; the server notices within 250 ms, even mid-statement (PostgreSQL 14+),
+            // once the session has that setting (`CheckedSessions`: set once per session, kept).
             // With leading statements, the id is asked after them instead, only if they wrote: a
             // transaction that wrote nothing needs no id, and its COMMIT no flush to disk.
             let idLast = !leading.isEmpty
-            var setup = "SELECT \(idLast ? "NULL" : "txid_current()::text"), CASE WHEN current_setting('server_version_num')::int >= 140000 "
-                + "THEN set_config('client_connection_check_interval', '250', true) END"
+            let checked = sessions.contains(connection.id)
+            var limits: [String] = []
+            if !checked {
+                limits.append("CASE WHEN current_setting('server_version_num')::int >= 140000 "
+                              + "THEN set_config('client_connection_check_interval', '250', false) END")
+            }
             if let timeout {
                 let ms = timeout.postgresMilliseconds
-                setup += ", set_config('statement_timeout', '\(ms)', true), set_config('lock_timeout', '\(ms)', true)"
+                limits += ["set_config('statement_timeout', '\(ms)', true)", "set_config('lock_timeout', '\(ms)', true)"]
             }
+            // Nothing to set and the id comes last: no setup statement, one round trip fewer.
+            let setup = idLast && limits.isEmpty
+                ? [] : ["SELECT " + ([idLast ? "NULL" : "txid_current()::text"] + limits).joined(separator: ", ")]
+            let fixed = 1 + setup.count
             let transactionID: String?
             var wroteNothing = false
             do {
-                let opening = try await session.pipeline([readOnly ? "BEGIN READ ONLY" : "BEGIN", setup] + leading
+                let opening = try await session.pipeline([readOnly ? "BEGIN READ ONLY" : "BEGIN"] + setup + leading
                                                          + (idLast ? ["SELECT txid_current_if_assigned()::text"] : []))
-                _ = try opening[0].get()
-                _ = try opening[1].get()
+                for answer in opening.prefix(fixed) { _ = try answer.get() }
                 // Statements after the first failure fail only because it did (the transaction is aborted).
-                if let first = opening.dropFirst(2).prefix(leading.count).firstIndex(where: { (try? $0.get()) == nil }),
+                if let first = opening.dropFirst(fixed).prefix(leading.count).firstIndex(where: { (try? $0.get()) == nil }),
                    case let .failure(error) = opening[first] {
-                    throw LeadingStatementFailed(index: first - 2, error: error)
+                    throw LeadingStatementFailed(index: first - fixed, error: error)
                 }
                 transactionID = try opening[idLast ? opening.count - 1 : 1].get().first?.first ?? nil
                 wroteNothing = idLast && transactionID == nil
@@ -86,6 +94,8 @@ extension Warehouse {
             }
             do {
                 try await session.executeOne("COMMIT")
+                // The session's check interval, if this transaction set it, is now the session's.
+                if !checked { sessions.insert(connection.id) }
                 return result
             } catch {
                 // Stopped or cut off while COMMIT was in flight: it may have landed.

@@ -12,12 +12,15 @@ public struct Warehouse: Sendable {
     let client: PostgresClient
     /// Where a `read_only` script of one statement runs (`ReadOnlyPool`); nil: in `BEGIN READ ONLY`.
     let readOnly: ReadOnlyPool?
+    /// `client`'s sessions that already check for a vanished client.
+    let sessions: CheckedSessions
     let logger: Logger
 
     /// A warehouse on pools whose `run()` their owner keeps going.
-    public init(client: PostgresClient, readOnly: ReadOnlyPool? = nil, logger: Logger) {
+    public init(client: PostgresClient, readOnly: ReadOnlyPool? = nil, sessions: CheckedSessions = CheckedSessions(), logger: Logger) {
         self.client = client
         self.readOnly = readOnly
+        self.sessions = sessions
         self.logger = logger
     }
 
@@ -30,7 +33,7 @@ public struct Warehouse: Sendable {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             for pool in [client, readOnly.client] { group.addTask { await pool.run() } }
             defer { group.cancelAll() }
-            return try await body(Warehouse(client: client, readOnly: readOnly, logger: logger))
+            return try await body(Warehouse(client: client, readOnly: readOnly, sessions: CheckedSessions(), logger: logger))
         }
     }
 
