@@ -88,12 +88,20 @@ public enum CatalogFile {
         var out: [SemanticCatalog.Field] = []
         for name in reader.keys {
             guard let value = reader.raw(name) else { continue }
+            // orch writes SQL after every expression (`AS name`, `FROM …`): a `--` comment would swallow it.
+            func refuseLineComment(_ sql: String, at location: SourceLocation) {
+                guard hasLineComment(sql) else { return }
+                reader.report("\(kind) `\(name)` has a `--` comment, which would swallow the SQL orch writes after it",
+                              at: location, hint: "write it as /* … */, or drop it")
+            }
             switch value.kind {
             case let .scalar(sql, _):
+                refuseLineComment(sql, at: value.location)
                 out.append(.init(name: name, sql: sql))
             case .map:
                 guard var f = MappingReader(value, context: "\(kind) `\(name)`", diagnostics: &diagnostics) else { continue }
                 if let sql = f.requiredString("sql") {
+                    refuseLineComment(sql, at: f.raw("sql")?.location ?? value.location)
                     out.append(.init(name: name, sql: sql, description: f.string("description"), format: f.string("format")))
                 }
                 diagnostics += f.finish()
@@ -104,4 +112,24 @@ public enum CatalogFile {
         diagnostics += reader.finish()
         return out
     }
+}
+
+/// Whether `sql` holds a `--` comment outside its quoted strings and names.
+func hasLineComment(_ sql: String) -> Bool {
+    var quote: UInt8?
+    var previous: UInt8 = 0
+    for byte in sql.utf8 {
+        if let open = quote {
+            if byte == open { quote = nil }
+            previous = 0
+        } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
+            quote = byte
+            previous = 0
+        } else if byte == UInt8(ascii: "-") && previous == UInt8(ascii: "-") {
+            return true
+        } else {
+            previous = byte
+        }
+    }
+    return false
 }

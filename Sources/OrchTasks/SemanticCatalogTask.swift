@@ -46,21 +46,30 @@ public struct SemanticCatalogTask: WarehouseTaskKind {
                         }
                         let from = "\(SQLName.quote(schema)).\(SQLName.quote(name)) AS \(table.name)"
                         // Each check in a savepoint, so one failure does not hide the others.
-                        func check(_ what: String, _ sql: String) async {
+                        func check(_ what: String, _ sql: String) async -> Bool {
                             do {
                                 try await session.execute("SAVEPOINT orch_check")
                                 _ = try await session.rows(sql)
                                 try await session.execute("RELEASE SAVEPOINT orch_check")
+                                return true
                             } catch {
                                 try? await session.execute("ROLLBACK TO SAVEPOINT orch_check")
                                 problems.append("\(what) (table \(table.name)): \(error)")
+                                return false
                             }
                         }
-                        for m in table.metrics { await check("metric `\(m.name)`", "SELECT \(m.sql) FROM \(from)") }
-                        for d in table.dimensions { await check("dimension `\(d.name)`", "SELECT \(d.sql) FROM \(from) LIMIT 1") }
+                        // The metrics together, over the data: one scan of the table, not one per metric.
+                        // Only if that fails, each alone, to name the ones that do not run.
+                        let together = table.metrics.map { "(\n\($0.sql)\n)" }.joined(separator: ", ")
+                        let count = problems.count
+                        if !table.metrics.isEmpty, await !check("metrics", "SELECT \(together) FROM \(from)") {
+                            problems.removeSubrange(count...)
+                            for m in table.metrics { _ = await check("metric `\(m.name)`", "SELECT \(m.sql) FROM \(from)") }
+                        }
+                        for d in table.dimensions { _ = await check("dimension `\(d.name)`", "SELECT \(d.sql) FROM \(from) LIMIT 1") }
                         for j in table.joins {
                             if let other = catalog.table(j.to) {
-                                await check("join `\(table.name)` → `\(j.to)`", "SELECT 1 FROM \(from) JOIN \(other.relation) AS \(other.name) ON \(j.on) LIMIT 1")
+                                _ = await check("join `\(table.name)` → `\(j.to)`", "SELECT 1 FROM \(from) JOIN \(other.relation) AS \(other.name) ON \(j.on) LIMIT 1")
                             }
                         }
                         let profile = try await Self.profile(table, from: from, session: session)
