@@ -122,15 +122,13 @@ public struct RunResultsJSON: Encodable, Sendable {
 }
 
 extension RunResultsJSON {
-    /// The same bytes as `JSONOutput.render(self)`, encoded a task at a time:
-    /// the encoder's intermediate tree for 10,000 tasks (tens of MB, the peak
-    /// of a whole `orch run`) is never built, only one task's at a time.
+    /// The same bytes as `JSONOutput.render(self)`, written a task at a time
+    /// (`PrettyJSONWriter`): the encoder's intermediate tree for 10,000 tasks
+    /// (tens of MB, the peak of a whole `orch run`) is never built.
     public func encoded() throws -> Data {
         let encoder = JSONOutput.encoder()
-        // Bytes, not Data: appending to Data a byte at a time cost 65 µs a task.
-        var out: [UInt8] = []
-        out.reserveCapacity(512 * (tasks.count + 2))
-        func text(_ s: String) { out.append(contentsOf: s.utf8) }
+        var json = PrettyJSONWriter(depth: 2, capacity: 512 * (tasks.count + 2))
+        func text(_ s: String) { json.out.append(contentsOf: s.utf8) }
         /// A value encoded alone, indented to sit `depth` levels deep.
         func nested(_ value: some Encodable, depth: Int) throws {
             let indent = Array(repeating: UInt8(ascii: " "), count: 2 * depth)
@@ -138,11 +136,11 @@ extension RunResultsJSON {
             encoded.withUnsafeBytes { (bytes: UnsafeRawBufferPointer) in
                 var lineStart = 0
                 for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
-                    out.append(contentsOf: bytes[lineStart...i])
-                    out.append(contentsOf: indent)
+                    json.out.append(contentsOf: bytes[lineStart...i])
+                    json.out.append(contentsOf: indent)
                     lineStart = i + 1
                 }
-                out.append(contentsOf: bytes[lineStart...])
+                json.out.append(contentsOf: bytes[lineStart...])
             }
         }
         // Keys in the order `.sortedKeys` gives them.
@@ -156,12 +154,12 @@ extension RunResultsJSON {
         } else {
             for (i, task) in tasks.enumerated() {
                 text(i == 0 ? "\n    " : ",\n    ")
-                try nested(task, depth: 2)
+                task.write(to: &json)
             }
             text("\n  ]")
         }
         text("\n}")
-        return Data(out)
+        return Data(json.out)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import PropertyBased
 import Testing
 import OrchExecution
 import OrchRuntime
@@ -32,5 +33,23 @@ struct RunResultsEncodingTests {
         let streamed = try results.encoded()
         #expect(String(decoding: streamed, as: UTF8.self) == (try JSONOutput.render(results)))
         #expect((try? JSONSerialization.jsonObject(with: streamed)) != nil)
+    }
+
+    @Test("any text in ids, messages, errors and paths, any nulls: still the encoder's very bytes")
+    func anyText() async {
+        let text = OpenLineageEncodingTests.awkward
+        await propertyCheck(count: 200, input: text, text, text, Gen.int(in: 0...3)) { id, message, path, shape in
+            var detail = Self.detail(tasks: 2)
+            detail.tasks[0].taskID = id
+            detail.tasks[0].message = shape == 0 ? nil : message
+            detail.tasks[1].attempts[0].error = shape == 1 ? nil : message + path
+            detail.tasks[1].attempts[0].logPath = path
+            detail.tasks[1].attempts[0].finishedAt = shape == 2 ? nil : detail.tasks[1].attempts[0].finishedAt
+            detail.tasks[1].attempts[0].exitCode = shape == 3 ? nil : -shape
+            if shape == 3 { detail.tasks[1].attempts = [] }
+            let results = RunResultsJSON(detail, generatedAt: Date(timeIntervalSince1970: 1_800_000_100.5))
+            let streamed = String(decoding: try results.encoded(), as: UTF8.self), whole = try JSONOutput.render(results)
+            #expect(streamed == whole)
+        }
     }
 }
