@@ -9,7 +9,8 @@ import OrchSpec
 public struct EventJournal: Sendable {
     private let queues: [(backlog: EventBacklog, observer: any RunObserver)]
     /// Applied to every event before any observer sees it: one place, so no
-    /// sink (store, console, report, alert, lineage) can leak a secret.
+    /// sink (store, console, report, alert, lineage) can leak a secret, or be
+    /// handed a NUL it cannot store.
     private let secrets: SecretMask
 
     public init(observers: [any RunObserver], secrets: SecretMask = .none) {
@@ -18,7 +19,7 @@ public struct EventJournal: Sendable {
     }
 
     public func emit(_ event: RunEvent) {
-        let event = secrets.isEmpty ? event : event.masked(by: secrets)
+        let event = event.storable(masking: secrets)
         for queue in queues {
             if queue.backlog.append(event) { queue.observer.queued(1) }
         }

@@ -281,3 +281,34 @@ extension HostileInputTests {
         }
     }
 }
+
+extension HostileInputTests {
+    @Test("a command that prints NUL, invalid UTF-8 and escape codes, and fails saying so: both attempts are recorded, the bytes stay in the file")
+    func binaryOutput() async throws {
+        try await withEnv { env in
+            // Attempt 1 fails with its last words in binary; attempt 2 succeeds quietly with a NUL in its short log.
+            let p = try env.write("p.yml", #"""
+            name: binary
+            tasks:
+              - id: a
+                kind: command
+                retries: 1
+                retry_delay: 10ms
+                command: 'printf "x\0y\377\033[31mred\n"; [ "$ORCH_ATTEMPT" = 2 ] || { printf "fatal:\0 no\n"; exit 3; }'
+            """#)
+            let r = try await env.orch("run", p)
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            #expect(!r.stderr.contains("could not record"), "\(r.stderr)")
+            let rows = try await Store.with(env.url) { store in
+                try await store.warehouse.rows("SELECT attempt, status, error, log_tail FROM orch.attempts ORDER BY attempt")
+            }
+            #expect(rows.map { $0[1] } == ["failed", "succeeded"], "\(rows)")
+            #expect(rows.allSatisfy { ($0[3] ?? "").contains("x\u{FFFD}y") }, "the NUL is U+FFFD in the stored tail: \(rows)")
+            #expect(rows.first?[3]?.contains("fatal:\u{FFFD} no") == true, "the failure's last words: \(rows)")
+            // The failed attempt's file keeps what the command wrote, byte for byte.
+            let path = try await Store.with(env.url) { try await $0.warehouse.rows("SELECT log_path FROM orch.attempts WHERE attempt = 1") }
+            let file = try Data(contentsOf: URL(fileURLWithPath: try #require(path.first?.first ?? nil)))
+            #expect(file.range(of: Data([0x78, 0x00, 0x79, 0xFF])) != nil, "\(file.count) bytes")
+        }
+    }
+}
