@@ -13,7 +13,7 @@ import PostgresNIO
 /// finished (with its process), and a task's attempt count goes with its
 /// state, so a short task costs the server two row versions, not four.
 struct EventBatch: Sendable {
-    struct TaskRow: Codable, Sendable {
+    struct TaskRow: Sendable {
         var task: String
         var state: String
         var message: String?
@@ -31,7 +31,7 @@ struct EventBatch: Sendable {
     struct AttemptKey: Hashable { var task: String; var attempt: Int }
 
     /// An attempt started in the batch, with its end and its process when they are in the batch too.
-    struct AttemptStart: Codable, Sendable {
+    struct AttemptStart: Sendable {
         var task: String
         var attempt: Int
         var started_at: Double
@@ -40,14 +40,14 @@ struct EventBatch: Sendable {
         var process: AttemptProcess?
     }
 
-    struct AttemptProcess: Codable, Sendable {
+    struct AttemptProcess: Sendable {
         var task: String
         var attempt: Int
         var process_group: Int
         var process_stamp: String?
     }
 
-    struct AttemptEnd: Codable, Sendable {
+    struct AttemptEnd: Sendable {
         var task: String
         var attempt: Int
         var status: String
@@ -136,10 +136,6 @@ struct EventBatch: Sendable {
         }
     }
 
-    private static func document(_ rows: some Encodable) throws -> String {
-        String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
-    }
-
     /// An attempt's end columns on a conflicting insert: a row that only
     /// starts the attempt (still running) keeps what the stored row holds,
     /// as a start alone would; a finished one takes its own.
@@ -168,7 +164,7 @@ struct EventBatch: Sendable {
                    u.log_path, to_timestamp((u.ending ->> 'finished_at')::float8), (u.ending ->> 'duration_ms')::int, u.ending ->> 'error_class',
                    u.ending ->> 'error', (u.ending ->> 'exit_code')::int, u.ending ->> 'log_tail', u.ending -> 'output',
                    (u.process ->> 'process_group')::int, u.process ->> 'process_stamp'
-            FROM jsonb_to_recordset(\(try Self.document(starts))::jsonb)
+            FROM jsonb_to_recordset(\(Self.document(starts))::jsonb)
                  AS u(task text, attempt int, started_at float8, log_path text, ending jsonb, process jsonb)
             ON CONFLICT (run_id, task_id, attempt) DO UPDATE SET status = excluded.status, started_at = excluded.started_at,
                 \(unescaped: Self.endColumnsOnConflict),
@@ -185,7 +181,7 @@ struct EventBatch: Sendable {
                 finished_at = CASE WHEN u.state_unchanged OR (u.keep_stored_end AND t.state = \(TaskState.succeeded.rawValue))
                                    THEN t.finished_at ELSE to_timestamp(u.finished_at) END,
                 attempts = greatest(t.attempts, coalesce(u.attempt, 0))
-            FROM jsonb_to_recordset(\(try Self.document(tasks))::jsonb)
+            FROM jsonb_to_recordset(\(Self.document(tasks))::jsonb)
                  AS u(task text, state text, message text, started_at float8, finished_at float8, keep_stored_end bool,
                       state_unchanged bool, attempt int)
             WHERE t.run_id = \(run) AND t.task_id = ANY(\(Self.names(tasks.map(\.task)))) AND t.task_id = u.task
@@ -194,7 +190,7 @@ struct EventBatch: Sendable {
         if !processes.isEmpty {
             try await c.query("""
             UPDATE orch.attempts a SET process_group = u.process_group, process_stamp = u.process_stamp
-            FROM jsonb_to_recordset(\(try Self.document(processes))::jsonb)
+            FROM jsonb_to_recordset(\(Self.document(processes))::jsonb)
                  AS u(task text, attempt int, process_group int, process_stamp text)
             WHERE a.run_id = \(run) AND a.task_id = ANY(\(Self.names(processes.map(\.task)))) AND a.task_id = u.task AND a.attempt = u.attempt
             """, logger: logger)
@@ -203,7 +199,7 @@ struct EventBatch: Sendable {
             try await c.query("""
             UPDATE orch.attempts a SET status = u.status, finished_at = to_timestamp(u.finished_at), duration_ms = u.duration_ms,
                 error_class = u.error_class, error = u.error, exit_code = u.exit_code, log_tail = u.log_tail, output = u.output
-            FROM jsonb_to_recordset(\(try Self.document(ends))::jsonb)
+            FROM jsonb_to_recordset(\(Self.document(ends))::jsonb)
                  AS u(task text, attempt int, status text, finished_at float8, duration_ms int, error_class text, error text,
                       exit_code int, log_tail text, output jsonb)
             WHERE a.run_id = \(run) AND a.task_id = ANY(\(Self.names(ends.map(\.task)))) AND a.task_id = u.task AND a.attempt = u.attempt

@@ -43,6 +43,16 @@ struct OpenLineageEncodingTests {
         }
     }
 
+    @Test("run and task ids are the same name-based UUIDs as before (what a lineage server already stored)", arguments: [
+        ("20261207T000000Z-abcdef", "9048fd43-f40b-5f19-b792-87c8723d789b"),
+        ("20261207T000000Z-abcdef/t1", "8b38596c-8d12-5a69-8063-349806a7c40b"),
+        ("é😀", "52da6ebd-ce68-576c-91d1-288aec95b47e"),
+    ])
+    func stableUUIDs(_ text: String, expected: String) {
+        #expect(OpenLineageExporter.uuid(text) == expected)
+        #expect(UUID(uuidString: OpenLineageExporter.uuid(text)) != nil)
+    }
+
     @Test("a string quoted by hand reads back as itself")
     func quotedRoundTrip() async {
         await propertyCheck(count: 500, input: Self.awkward) { text in
