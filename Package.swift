@@ -197,7 +197,7 @@ let package = Package(
         .testTarget(name: "OrchExecutionTests", dependencies: ["OrchExecution", "OrchGraph", "OrchSpec"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchTasksTests", dependencies: ["OrchRandom", "OrchTasks", "OrchWarehouse", "OrchExecution", "OrchSpec", "OrchStore", "OrchSampleData", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchStoreTests", dependencies: ["OrchStore", "OrchWarehouse", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "OrchProcessTests", dependencies: ["OrchProcess"], swiftSettings: swiftSettings),
+        .testTarget(name: "OrchProcessTests", dependencies: ["OrchProcess", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchPostgresTests", dependencies: ["OrchPostgres"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchWarehouseTests", dependencies: ["OrchWarehouse", "OrchPostgres", "OrchExecution", "OrchTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "OrchModelsTests", dependencies: ["OrchModels", "OrchSpec"], swiftSettings: swiftSettings),

@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
+import OrchTestSupport
 @testable import OrchProcess
 
 @Suite("the one subprocess runner", .timeLimit(.minutes(1)))
@@ -113,14 +114,6 @@ struct ChildProcessTests {
         let pid = try #require(grandchild)
         running.cancel()
         _ = try? await running.value
-        var gone = false
-        for _ in 0..<500 where !gone {
-            // A zombie still answers kill(0); reaped or not, it must not be running.
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            gone = kill(pid, 0) != 0 || stat.contains(") Z ")
-            if !gone { try await Task.sleep(for: .milliseconds(20)) }
-        }
-        if !gone { kill(pid, SIGKILL) }
-        #expect(gone, "sleep 60 (pid \(pid)) was killed with its group")
+        #expect(try await ProcessProbe.waitUntilGone(pid), "sleep 60 (pid \(pid)) was killed with its group")
     }
 }

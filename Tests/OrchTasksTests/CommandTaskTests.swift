@@ -97,14 +97,7 @@ struct CommandTaskTests {
                                    directory: dir).run(ctx)
             #expect(ContinuousClock.now - started < .seconds(20), "the flood held the task")
             let pid = try #require((try? String(contentsOfFile: "\(dir)/bg.pid", encoding: .utf8)).flatMap { Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) })
-            var gone = false
-            for _ in 0..<500 where !gone {
-                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-                gone = kill(pid, 0) != 0 || stat.contains(") Z ")
-                if !gone { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            if !gone { kill(pid, SIGKILL) }
-            #expect(gone, "the writer left behind was not stopped by the closed pipe")
+            #expect(try await ProcessProbe.waitUntilGone(pid), "the writer left behind was not stopped by the closed pipe")
             ctx.log.close()
             #expect(ctx.log.tail(lines: 1000).contains("spam"))
         }
@@ -160,14 +153,7 @@ struct CommandTaskTests {
             #expect(kill(pid, 0) == 0, "the grandchild runs")
             task.cancel()
             _ = await task.result
-            var gone = false
-            for _ in 0..<100 where !gone {
-                // A zombie still answers kill(0); reaped or not, it must not be running.
-                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-                gone = kill(pid, 0) != 0 || stat.contains(") Z ")
-                if !gone { try await Task.sleep(for: .milliseconds(20)) }
-            }
-            #expect(gone, "sleep 60 (pid \(pid)) was killed with its group")
+            #expect(try await ProcessProbe.waitUntilGone(pid), "sleep 60 (pid \(pid)) was killed with its group")
         }
     }
 
