@@ -6,10 +6,14 @@ import Synchronization
 /// connection, even mid-statement, which is how a stopped task's statement
 /// ends). Set once per session, in the first transaction it commits, rather
 /// than in every transaction: a `sql` task's transaction is then one round
-/// trip shorter (BEGIN, the statement, its transaction id, COMMIT).
+/// trip shorter (BEGIN, the statement, its transaction id, COMMIT). A session
+/// is remembered once the setting is seen to outlive the COMMIT.
 ///
-/// A task's own SQL may reset it (`RESET ALL`, `DISCARD ALL`): that session's
-/// statements then end on a stop only when they next send a row or finish.
+/// A later task's own SQL may reset it (`RESET ALL`, `DISCARD ALL`): that
+/// session's statements then end on a stop only when they next send a row or
+/// finish. So may a pooler in transaction mode (PgBouncer), which hands
+/// orch's next transaction to another server session: the setting stays on
+/// the session it was made in (where it is harmless), not with orch.
 public final class CheckedSessions: Sendable {
     private let ids = Mutex<Set<PostgresConnection.ID>>([])
 

@@ -88,21 +88,14 @@ public enum CatalogFile {
         var out: [SemanticCatalog.Field] = []
         for name in reader.keys {
             guard let value = reader.raw(name) else { continue }
-            // orch writes SQL after every expression (`AS name`, `FROM …`): a `--` comment would swallow it.
-            func refuseLineComment(_ sql: String, at location: SourceLocation) {
-                guard hasLineComment(sql) else { return }
-                reader.report("\(kind) `\(name)` has a `--` comment, which would swallow the SQL orch writes after it",
-                              at: location, hint: "write it as /* … */, or drop it")
-            }
             switch value.kind {
             case let .scalar(sql, _):
-                refuseLineComment(sql, at: value.location)
-                out.append(.init(name: name, sql: sql))
+                out.append(.init(name: name, sql: endingLineComments(sql)))
             case .map:
                 guard var f = MappingReader(value, context: "\(kind) `\(name)`", diagnostics: &diagnostics) else { continue }
                 if let sql = f.requiredString("sql") {
-                    refuseLineComment(sql, at: f.raw("sql")?.location ?? value.location)
-                    out.append(.init(name: name, sql: sql, description: f.string("description"), format: f.string("format")))
+                    out.append(.init(name: name, sql: endingLineComments(sql), description: f.string("description"),
+                                     format: f.string("format")))
                 }
                 diagnostics += f.finish()
             default:
@@ -114,22 +107,9 @@ public enum CatalogFile {
     }
 }
 
-/// Whether `sql` holds a `--` comment outside its quoted strings and names.
-func hasLineComment(_ sql: String) -> Bool {
-    var quote: UInt8?
-    var previous: UInt8 = 0
-    for byte in sql.utf8 {
-        if let open = quote {
-            if byte == open { quote = nil }
-            previous = 0
-        } else if byte == UInt8(ascii: "'") || byte == UInt8(ascii: "\"") {
-            quote = byte
-            previous = 0
-        } else if byte == UInt8(ascii: "-") && previous == UInt8(ascii: "-") {
-            return true
-        } else {
-            previous = byte
-        }
-    }
-    return false
+/// `sql` ending in a newline if it may hold a `--` comment: orch writes
+/// more SQL after every expression (`AS name`, `FROM …`, `)`), which a
+/// comment running to the end of the line would swallow.
+func endingLineComments(_ sql: String) -> String {
+    sql.contains("--") && !sql.hasSuffix("\n") ? sql + "\n" : sql
 }

@@ -60,7 +60,8 @@ public struct SemanticCatalogTask: WarehouseTaskKind {
                         }
                         // The metrics together, over the data: one scan of the table, not one per metric.
                         // Only if that fails, each alone, to name the ones that do not run.
-                        let together = table.metrics.map { "(\n\($0.sql)\n)" }.joined(separator: ", ")
+                        // As `orch query` writes them (`sql AS name`): what passes here runs there.
+                        let together = table.metrics.map { "\($0.sql) AS \(SQLName.quote($0.name))" }.joined(separator: ",\n")
                         let count = problems.count
                         if !table.metrics.isEmpty, await !check("metrics", "SELECT \(together) FROM \(from)") {
                             problems.removeSubrange(count...)

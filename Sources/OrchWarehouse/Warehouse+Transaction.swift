@@ -94,8 +94,11 @@ extension Warehouse {
             }
             do {
                 try await session.executeOne("COMMIT")
-                // The session's check interval, if this transaction set it, is now the session's.
-                if !checked { sessions.insert(connection.id) }
+                // The session's, once seen to stay: a script's own ROLLBACK or RESET, an aborted
+                // transaction's COMMIT (a rollback without an error), a server before 14 all leave it unset.
+                if !checked, (try? await session.rows("SELECT current_setting('client_connection_check_interval', true)")) == [["250ms"]] {
+                    sessions.insert(connection.id)
+                }
                 return result
             } catch {
                 // Stopped or cut off while COMMIT was in flight: it may have landed.

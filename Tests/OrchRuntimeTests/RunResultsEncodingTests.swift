@@ -48,7 +48,8 @@ struct RunResultsEncodingTests {
             detail.tasks[1].attempts[0].exitCode = shape == 3 ? nil : -shape
             if shape == 3 { detail.tasks[1].attempts = [] }
             let results = RunResultsJSON(detail, generatedAt: Date(timeIntervalSince1970: 1_800_000_100.5))
-            let streamed = String(decoding: try results.encoded(), as: UTF8.self), whole = try JSONOutput.render(results)
+            // Bytes, not Strings (which compare equal under Unicode canonical equivalence).
+            let streamed = try results.encoded(), whole = Data(try JSONOutput.render(results).utf8)
             #expect(streamed == whole)
         }
     }

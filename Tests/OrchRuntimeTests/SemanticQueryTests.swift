@@ -137,7 +137,7 @@ struct SemanticQueryTests {
                     metrics:
                       total_amount: "\(metric)"
                       sale_count: "count(*)"
-                      mean_amount: "avg(sales.amount)"
+                      mean_amount: "avg(sales.amount) -- a comment ends the line"
                     dimensions:
                       city: sales.city
                 """.write(toFile: "\(dir)/catalog.yml", atomically: true, encoding: .utf8)

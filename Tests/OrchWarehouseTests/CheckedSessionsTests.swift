@@ -27,4 +27,16 @@ struct CheckedSessionsTests {
             }
         }
     }
+
+    @Test("a session's first transaction that undoes the setting and still commits does not leave it remembered",
+          arguments: ["SELECT 1; ROLLBACK", "SELECT 1; RESET ALL", "SET client_connection_check_interval = 0"])
+    func undoneIsNotRemembered(_ undoing: String) async throws {
+        let url = try await TestDatabase.fresh()
+        // A fresh pool: its one session's first transaction is `undoing`.
+        try await Warehouse.with(url) { warehouse in
+            try await warehouse.execute(script: undoing)
+            let seen = try await warehouse.withTransaction { session in try await session.rows("SHOW client_connection_check_interval") }
+            #expect(seen == [["250ms"]], "after \(undoing)")
+        }
+    }
 }
