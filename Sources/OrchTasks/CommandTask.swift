@@ -5,9 +5,9 @@ import OrchProcess
 
 /// `kind: command`: runs a program (`command: [argv…]`) or a shell line
 /// (`command: "…"`, through `/bin/sh -c`). Its stdout and stderr go into the
-/// attempt log as they are written (through a pipe orch reads, until the
-/// command exits: a process it leaves running in the background should
-/// write to a file of its own). On timeout or cancellation its whole
+/// attempt log as they are written (through a pipe orch reads until the
+/// command exits: what a process it leaves in the background writes later
+/// is dropped, so that process should write to a file of its own). On timeout or cancellation its whole
 /// process group gets SIGTERM, then SIGKILL.
 ///
 /// Fields: `command`, `env` (map), `working_dir` (default: the pipeline's
