@@ -12,7 +12,7 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Recent runs, or one run's tasks and attempts."
     )
 
-    @Argument(help: "A run id (or a unique prefix of one) to show in detail.", completion: Complete.runIDs())
+    @Argument(help: "A run id (a unique prefix of one, or `latest`) to show in detail.", completion: Complete.runIDs())
     var run: String?
 
     @Option(help: "Only runs of this pipeline.", completion: Complete.pipelineNames)
@@ -53,7 +53,7 @@ struct StatusCommand: AsyncParsableCommand {
             // Runs whose process died are marked crashed before they are shown.
             try await store.runs.markCrashed(expiry: environment.heartbeatExpiry)
             if let run {
-                let id = try await store.runs.resolve(run)
+                let id = try await store.runs.resolveRun(run)
                 guard let detail = try await store.runs.detail(id) else { throw RunStoreError.notFound(run) }
                 return json ? try JSONOutput.render(RunResultsJSON(detail)) : StatusView.detail(detail, terminal: .detect(), time: time)
             }

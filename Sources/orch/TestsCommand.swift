@@ -10,7 +10,7 @@ struct TestsCommand: AsyncParsableCommand {
         abstract: "Data-test results of a run (default: the latest run with tests)."
     )
 
-    @Argument(help: "A run id or a unique prefix.", completion: Complete.runIDs())
+    @Argument(help: "A run id, a unique prefix of one, or `latest`.", completion: Complete.runIDs())
     var run: String?
 
     @Option(help: "Only tests of this model.", completion: Complete.taskIDs)
@@ -26,7 +26,7 @@ struct TestsCommand: AsyncParsableCommand {
         let (run, model, failed, json) = (self.run, self.model, self.failed, self.json)
         let (text, failures) = try await OrchEnvironment().withStore { store -> (String, Bool) in
             var id: String?
-            if let run { id = try await store.runs.resolve(run) }
+            if let run { id = try await store.runs.resolveRun(run) }
             let (runID, results) = try await store.runs.testResults(run: id, model: model, failedOnly: failed)
             if let model, results.isEmpty { _ = try await store.runs.knownName(model, .testedModel) }
             let failures = results.contains { $0.status == .fail || $0.status == .error }

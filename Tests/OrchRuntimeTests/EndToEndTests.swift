@@ -84,6 +84,11 @@ struct EndToEndTests {
             let detail = try #require(try await env.json("status", id) as? [String: Any])
             let task = try #require((detail["tasks"] as? [[String: Any]])?.first)
             #expect(task["status"] as? String == "succeeded")
+            // `latest` names the most recent run wherever a RUN is taken, as it does for `orch logs`.
+            let latest = try #require(try await env.json("status", "latest") as? [String: Any])
+            #expect((latest["run"] as? [String: Any])?["run_id"] as? String == id)
+            let report = try await env.orch("report", "latest")
+            #expect(report.status == 0 && report.stdout.contains(id), "\(report.stdout)\(report.stderr)")
             let attempts = try #require(task["attempts"] as? [[String: Any]])
             #expect(attempts.map { $0["status"] as? String } == ["failed", "failed", "succeeded"])
             for (n, attempt) in attempts.enumerated() {
