@@ -94,9 +94,11 @@ extension Warehouse {
             }
             do {
                 try await session.executeOne("COMMIT")
-                // The session's, once seen to stay: a script's own ROLLBACK or RESET, an aborted
-                // transaction's COMMIT (a rollback without an error), a server before 14 all leave it unset.
-                if !checked, (try? await session.rows("SELECT current_setting('client_connection_check_interval', true)")) == [["250ms"]] {
+                // The session's, once seen to stay: a script's own ROLLBACK or RESET, or an aborted
+                // transaction's COMMIT (a rollback without an error), leave it unset. A server before 14
+                // has no such setting (NULL): nothing to set there, so neither asked nor set again.
+                if !checked, let rows = try? await session.rows("SELECT current_setting('client_connection_check_interval', true)"),
+                   rows == [["250ms"]] || rows == [[nil]] {
                     sessions.insert(connection.id)
                 }
                 return result
